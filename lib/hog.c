@@ -1,0 +1,505 @@
+#include <math.h>
+#include <string.h>
+
+#include "private.h"
+#include "sqrt_u8_table.h"
+
+#define HF_PI 3.14159265358979323846
+
+/* ---- configuration ---------------------------------------------------- */
+
+int hogfeat__hog_reference_bin(double gx, double gy, int32_t nbins, int is_signed)
+{
+    /* scikit-image 0.19 _hoghistogram.pyx: orientation =
+     * rad2deg(arctan2(g_row, g_col)) % 180, and a pixel belongs to bin i when
+     * (180 / n) * i <= orientation < (180 / n) * (i + 1), all in float64.
+     * numpy's rad2deg multiplies by 180 / pi; its % adds the divisor to a
+     * negative fmod and turns a zero into +0. */
+    const double period = is_signed ? 360.0 : 180.0;
+    double deg = atan2(gy, gx) * (180.0 / HF_PI);
+    double m = fmod(deg, period);
+    if (m != 0.0) {
+        if (m < 0.0)
+            m += period;
+    } else {
+        m = 0.0;
+    }
+    if (isnan(m))
+        return -1;
+    const double width = period / nbins;
+    if (is_signed && m >= period)
+        m = 0.0; /* our own 0-360 rule: an angle that rounds to 360 is 0 */
+    int guess = (int)(m / width);
+    for (int i = guess - 1; i <= guess + 1; i++) {
+        if (i < 0 || i >= nbins)
+            continue;
+        double start = width * (i + 1), end = width * i;
+        if (!(m >= start || m < end))
+            return i;
+    }
+    if (is_signed)
+        return nbins - 1; /* rounding left [width * n, 360) uncovered: last bin */
+    return -1;
+}
+
+static void update_bins(hogfeat_hog_config *config)
+{
+    hogfeat__binparams *bp = &config->bins;
+    static const int dir[8][2] = {{1, 0}, {1, 1}, {0, 1}, {-1, 1}, {-1, 0}, {-1, -1}, {0, -1}, {1, -1}};
+    bp->nbins = config->orientations;
+    bp->is_signed = config->signed_orientations;
+    bp->scale = (float)(config->orientations / (config->signed_orientations ? 2.0 * HF_PI : HF_PI));
+    /* 4e-6 rad covers the polynomial (2.5e-7) and float rounding of angles up
+     * to 2 pi; hogfeat_hog_compute widens it where gradients are inexact. */
+    bp->margin = (float)(4e-6 * bp->scale);
+    for (int d = 0; d < 8; d++) {
+        int b = hogfeat__hog_reference_bin(dir[d][0], dir[d][1], config->orientations,
+                                           config->signed_orientations);
+        /* An angle in no bin (possible only at 180 exactly) can not be a
+         * compass direction here: 180 folds to 0 in unsigned mode. */
+        bp->dir_bin[d] = (uint16_t)(b < 0 ? 0 : b);
+    }
+}
+
+static void set_defaults(hogfeat_hog_config *config)
+{
+    config->orientations = 9;
+    config->cell_w = config->cell_h = 8;
+    config->block_w = config->block_h = 3;
+    config->stride_x = config->stride_y = 1;
+    config->norm = HOGFEAT_NORM_L2HYS;
+    config->transform_sqrt = 0;
+    config->signed_orientations = 0;
+    update_bins(config);
+}
+
+hogfeat_status hogfeat_hog_config_create(hogfeat_hog_config **out_config)
+{
+    if (!out_config)
+        return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "hogfeat_hog_config_create: out_config is NULL");
+    *out_config = NULL;
+    hogfeat_hog_config *config = hogfeat__calloc(1, sizeof *config);
+    if (!config)
+        return hogfeat__fail(HOGFEAT_ERR_OUT_OF_MEMORY, "cannot allocate a HOG configuration");
+    set_defaults(config);
+    *out_config = config;
+    return HOGFEAT_OK;
+}
+
+hogfeat_status hogfeat_hog_config_copy(const hogfeat_hog_config *config, hogfeat_hog_config **out_config)
+{
+    if (!out_config)
+        return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "hogfeat_hog_config_copy: out_config is NULL");
+    *out_config = NULL;
+    if (!config)
+        return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "hogfeat_hog_config_copy: config is NULL");
+    hogfeat_hog_config *copy = hogfeat__malloc(sizeof *copy);
+    if (!copy)
+        return hogfeat__fail(HOGFEAT_ERR_OUT_OF_MEMORY, "cannot allocate a HOG configuration");
+    *copy = *config;
+    *out_config = copy;
+    return HOGFEAT_OK;
+}
+
+void hogfeat_hog_config_destroy(hogfeat_hog_config *config)
+{
+    hogfeat__free(config);
+}
+
+#define REQUIRE_CONFIG(config, fn)                                                                 \
+    do {                                                                                           \
+        if (!(config))                                                                             \
+            return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, fn ": config is NULL");                 \
+    } while (0)
+
+static hogfeat_status check_range(const char *what, int32_t value, int32_t lo, int32_t hi)
+{
+    if (value < lo || value > hi)
+        return hogfeat__fail(HOGFEAT_ERR_INVALID_ARGUMENT, "%s %d is outside [%d, %d]", what,
+                             (int)value, (int)lo, (int)hi);
+    return HOGFEAT_OK;
+}
+
+hogfeat_status hogfeat_hog_config_set_orientations(hogfeat_hog_config *config, int32_t num_bins)
+{
+    REQUIRE_CONFIG(config, "hogfeat_hog_config_set_orientations");
+    hogfeat_status st = check_range("number of orientations", num_bins, 1, HOGFEAT_HOG_MAX_ORIENTATIONS);
+    if (st != HOGFEAT_OK)
+        return st;
+    config->orientations = num_bins;
+    update_bins(config);
+    return HOGFEAT_OK;
+}
+
+hogfeat_status hogfeat_hog_config_set_cell_size(hogfeat_hog_config *config, int32_t cell_width_px,
+                                                int32_t cell_height_px)
+{
+    REQUIRE_CONFIG(config, "hogfeat_hog_config_set_cell_size");
+    hogfeat_status st = check_range("cell width (px)", cell_width_px, 1, HOGFEAT_HOG_MAX_CELL_PX);
+    if (st == HOGFEAT_OK)
+        st = check_range("cell height (px)", cell_height_px, 1, HOGFEAT_HOG_MAX_CELL_PX);
+    if (st != HOGFEAT_OK)
+        return st;
+    config->cell_w = cell_width_px;
+    config->cell_h = cell_height_px;
+    return HOGFEAT_OK;
+}
+
+hogfeat_status hogfeat_hog_config_set_block_size(hogfeat_hog_config *config, int32_t block_width_cells,
+                                                 int32_t block_height_cells)
+{
+    REQUIRE_CONFIG(config, "hogfeat_hog_config_set_block_size");
+    hogfeat_status st = check_range("block width (cells)", block_width_cells, 1, HOGFEAT_HOG_MAX_BLOCK_CELLS);
+    if (st == HOGFEAT_OK)
+        st = check_range("block height (cells)", block_height_cells, 1, HOGFEAT_HOG_MAX_BLOCK_CELLS);
+    if (st != HOGFEAT_OK)
+        return st;
+    config->block_w = block_width_cells;
+    config->block_h = block_height_cells;
+    return HOGFEAT_OK;
+}
+
+hogfeat_status hogfeat_hog_config_set_block_stride(hogfeat_hog_config *config, int32_t stride_x_cells,
+                                                   int32_t stride_y_cells)
+{
+    REQUIRE_CONFIG(config, "hogfeat_hog_config_set_block_stride");
+    hogfeat_status st = check_range("block stride x (cells)", stride_x_cells, 1, HOGFEAT_HOG_MAX_BLOCK_CELLS);
+    if (st == HOGFEAT_OK)
+        st = check_range("block stride y (cells)", stride_y_cells, 1, HOGFEAT_HOG_MAX_BLOCK_CELLS);
+    if (st != HOGFEAT_OK)
+        return st;
+    config->stride_x = stride_x_cells;
+    config->stride_y = stride_y_cells;
+    return HOGFEAT_OK;
+}
+
+hogfeat_status hogfeat_hog_config_set_block_norm(hogfeat_hog_config *config, hogfeat_norm norm)
+{
+    REQUIRE_CONFIG(config, "hogfeat_hog_config_set_block_norm");
+    switch (norm) {
+    case HOGFEAT_NORM_L1:
+    case HOGFEAT_NORM_L1_SQRT:
+    case HOGFEAT_NORM_L2:
+    case HOGFEAT_NORM_L2HYS:
+        config->norm = norm;
+        return HOGFEAT_OK;
+    }
+    return hogfeat__fail(HOGFEAT_ERR_INVALID_ARGUMENT, "block norm %d is not a hogfeat_norm", (int)norm);
+}
+
+static hogfeat_status check_flag(const char *what, int enabled)
+{
+    if (enabled != 0 && enabled != 1)
+        return hogfeat__fail(HOGFEAT_ERR_INVALID_ARGUMENT, "%s must be 0 or 1, not %d", what, enabled);
+    return HOGFEAT_OK;
+}
+
+hogfeat_status hogfeat_hog_config_set_transform_sqrt(hogfeat_hog_config *config, int enabled)
+{
+    REQUIRE_CONFIG(config, "hogfeat_hog_config_set_transform_sqrt");
+    hogfeat_status st = check_flag("transform_sqrt", enabled);
+    if (st != HOGFEAT_OK)
+        return st;
+    config->transform_sqrt = enabled;
+    return HOGFEAT_OK;
+}
+
+hogfeat_status hogfeat_hog_config_set_signed_orientations(hogfeat_hog_config *config, int enabled)
+{
+    REQUIRE_CONFIG(config, "hogfeat_hog_config_set_signed_orientations");
+    hogfeat_status st = check_flag("signed orientations", enabled);
+    if (st != HOGFEAT_OK)
+        return st;
+    config->signed_orientations = enabled;
+    update_bins(config);
+    return HOGFEAT_OK;
+}
+
+int32_t hogfeat_hog_config_get_orientations(const hogfeat_hog_config *config)
+{
+    return config ? config->orientations : 0;
+}
+int32_t hogfeat_hog_config_get_cell_width(const hogfeat_hog_config *config)
+{
+    return config ? config->cell_w : 0;
+}
+int32_t hogfeat_hog_config_get_cell_height(const hogfeat_hog_config *config)
+{
+    return config ? config->cell_h : 0;
+}
+int32_t hogfeat_hog_config_get_block_width(const hogfeat_hog_config *config)
+{
+    return config ? config->block_w : 0;
+}
+int32_t hogfeat_hog_config_get_block_height(const hogfeat_hog_config *config)
+{
+    return config ? config->block_h : 0;
+}
+int32_t hogfeat_hog_config_get_block_stride_x(const hogfeat_hog_config *config)
+{
+    return config ? config->stride_x : 0;
+}
+int32_t hogfeat_hog_config_get_block_stride_y(const hogfeat_hog_config *config)
+{
+    return config ? config->stride_y : 0;
+}
+int hogfeat_hog_config_get_block_norm(const hogfeat_hog_config *config)
+{
+    return config ? (int)config->norm : 0;
+}
+int hogfeat_hog_config_get_transform_sqrt(const hogfeat_hog_config *config)
+{
+    return config ? config->transform_sqrt : 0;
+}
+int hogfeat_hog_config_get_signed_orientations(const hogfeat_hog_config *config)
+{
+    return config ? config->signed_orientations : 0;
+}
+
+/* ---- geometry ----------------------------------------------------------- */
+
+typedef struct hog_grid {
+    size_t cells_x, cells_y;
+    size_t blocks_x, blocks_y;
+    size_t length;
+} hog_grid;
+
+static hogfeat_status compute_grid(const hogfeat_hog_config *config, size_t width, size_t height,
+                                   hog_grid *grid)
+{
+    if (width == 0 || height == 0)
+        return hogfeat__fail(HOGFEAT_ERR_BAD_GEOMETRY, "image size %zux%zu has a zero side", width, height);
+    size_t pixels;
+    if (hogfeat__mul_overflow(width, height, &pixels) || pixels > HOGFEAT__MAX_PIXELS)
+        return hogfeat__fail(HOGFEAT_ERR_LIMIT_EXCEEDED, "image size %zux%zu exceeds the limit of %zu pixels",
+                             width, height, (size_t)HOGFEAT__MAX_PIXELS);
+    grid->cells_x = width / (size_t)config->cell_w;
+    grid->cells_y = height / (size_t)config->cell_h;
+    if (grid->cells_x < (size_t)config->block_w || grid->cells_y < (size_t)config->block_h)
+        return hogfeat__fail(HOGFEAT_ERR_IMAGE_TOO_SMALL,
+                             "a block of %dx%d cells of %dx%d px needs at least %dx%d px; the image is %zux%zu",
+                             (int)config->block_w, (int)config->block_h, (int)config->cell_w,
+                             (int)config->cell_h, (int)(config->block_w * config->cell_w),
+                             (int)(config->block_h * config->cell_h), width, height);
+    grid->blocks_x = (grid->cells_x - (size_t)config->block_w) / (size_t)config->stride_x + 1;
+    grid->blocks_y = (grid->cells_y - (size_t)config->block_h) / (size_t)config->stride_y + 1;
+    /* Cannot overflow: blocks <= pixels <= 2^28 and per-block values <= 64 * 64 * 360. */
+    grid->length = grid->blocks_x * grid->blocks_y * (size_t)config->block_w * (size_t)config->block_h *
+                   (size_t)config->orientations;
+    return HOGFEAT_OK;
+}
+
+hogfeat_status hogfeat_hog_block_grid(const hogfeat_hog_config *config, size_t width, size_t height,
+                                      size_t *out_blocks_x, size_t *out_blocks_y)
+{
+    REQUIRE_CONFIG(config, "hogfeat_hog_block_grid");
+    if (!out_blocks_x || !out_blocks_y)
+        return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "hogfeat_hog_block_grid: output pointer is NULL");
+    hog_grid grid;
+    hogfeat_status st = compute_grid(config, width, height, &grid);
+    if (st != HOGFEAT_OK)
+        return st;
+    *out_blocks_x = grid.blocks_x;
+    *out_blocks_y = grid.blocks_y;
+    return HOGFEAT_OK;
+}
+
+hogfeat_status hogfeat_hog_feature_length(const hogfeat_hog_config *config, size_t width, size_t height,
+                                          size_t *out_length)
+{
+    REQUIRE_CONFIG(config, "hogfeat_hog_feature_length");
+    if (!out_length)
+        return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "hogfeat_hog_feature_length: out_length is NULL");
+    hog_grid grid;
+    hogfeat_status st = compute_grid(config, width, height, &grid);
+    if (st != HOGFEAT_OK)
+        return st;
+    *out_length = grid.length;
+    return HOGFEAT_OK;
+}
+
+/* ---- compute ------------------------------------------------------------ */
+
+static inline const unsigned char *row_ptr(const hogfeat_image *image, size_t y)
+{
+    return image->pixels + y * image->stride_bytes;
+}
+
+/* Sample (x, c) of row y in scikit-image's working precision: float64 for
+ * uint8 images, float32 for float images, after the optional square root. */
+static double exact_sample(const hogfeat_image *image, int transform_sqrt, size_t x, int c, size_t y)
+{
+    size_t i = x * (size_t)image->channels + (size_t)c;
+    if (image->sample_bytes == 1) {
+        uint8_t v = row_ptr(image, y)[i];
+        return transform_sqrt ? hogfeat__sqrt_u8[v] : (double)v;
+    }
+    float v;
+    memcpy(&v, row_ptr(image, y) + i * sizeof(float), sizeof v);
+    return transform_sqrt ? (double)sqrtf(v) : (double)v;
+}
+
+/* One pixel exactly as scikit-image computes it, for the rare pixels the
+ * float kernel cannot bin with certainty. */
+static void exact_pixel(const hogfeat_image *image, const hogfeat_hog_config *config, size_t x, size_t y,
+                        float *out_mag, uint16_t *out_bin)
+{
+    const int f32 = image->sample_bytes == 4;
+    double best_gx = 0.0, best_gy = 0.0, best_m = -1.0;
+    for (int c = 0; c < image->channels; c++) {
+        double gx = 0.0, gy = 0.0;
+        if (x > 0 && x + 1 < image->width)
+            gx = exact_sample(image, config->transform_sqrt, x + 1, c, y) -
+                 exact_sample(image, config->transform_sqrt, x - 1, c, y);
+        if (y > 0 && y + 1 < image->height)
+            gy = exact_sample(image, config->transform_sqrt, x, c, y + 1) -
+                 exact_sample(image, config->transform_sqrt, x, c, y - 1);
+        if (f32) {
+            /* float32 arithmetic, and numpy's float32 hypot for the argmax */
+            gx = (float)gx;
+            gy = (float)gy;
+        }
+        double m = f32 ? (double)(float)sqrt(gx * gx + gy * gy) : hypot(gx, gy);
+        if (c == 0 || m > best_m || (isnan(m) && !isnan(best_m))) {
+            best_m = m;
+            best_gx = gx;
+            best_gy = gy;
+        }
+    }
+    int b = hogfeat__hog_reference_bin(best_gx, best_gy, config->orientations, config->signed_orientations);
+    *out_mag = b < 0 ? 0.0f : (float)hypot(best_gx, best_gy);
+    *out_bin = (uint16_t)(b < 0 ? 0 : b);
+    if (isnan(best_gx) || isnan(best_gy))
+        *out_mag = NAN; /* keep the NaN visible to the finiteness check */
+}
+
+/* Converts source row y to float samples (with the optional square root) for
+ * columns [0, ncols). */
+static void convert_row(const hogfeat_image *image, int transform_sqrt, size_t y, size_t ncols, float *dst)
+{
+    size_t n = ncols * (size_t)image->channels;
+    const unsigned char *src = row_ptr(image, y);
+    if (image->sample_bytes == 1) {
+        if (transform_sqrt)
+            for (size_t i = 0; i < n; i++)
+                dst[i] = (float)hogfeat__sqrt_u8[src[i]];
+        else
+            for (size_t i = 0; i < n; i++)
+                dst[i] = (float)src[i];
+    } else {
+        const float *s = (const float *)(const void *)src;
+        for (size_t i = 0; i < n; i++)
+            dst[i] = sqrtf(s[i]);
+    }
+}
+
+hogfeat_status hogfeat_hog_compute(const hogfeat_hog_config *config, const hogfeat_image *image,
+                                   float *out_features, size_t out_capacity)
+{
+    REQUIRE_CONFIG(config, "hogfeat_hog_compute");
+    if (!image)
+        return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "hogfeat_hog_compute: image is NULL");
+    if (!out_features)
+        return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "hogfeat_hog_compute: out_features is NULL");
+    hog_grid grid;
+    hogfeat_status st = compute_grid(config, image->width, image->height, &grid);
+    if (st != HOGFEAT_OK)
+        return st;
+    if (out_capacity < grid.length)
+        return hogfeat__fail(HOGFEAT_ERR_BUFFER_TOO_SMALL,
+                             "the descriptor has %zu floats; the output holds %zu", grid.length, out_capacity);
+
+    const hogfeat__kernels *k = hogfeat__kernels_get();
+    const size_t nbins = (size_t)config->orientations;
+    const size_t width = image->width, height = image->height;
+    const size_t used_w = grid.cells_x * (size_t)config->cell_w;
+    const size_t used_h = grid.cells_y * (size_t)config->cell_h;
+    const int channels = image->channels;
+    /* Columns read: up to used_w, plus one to the right for gx. */
+    const size_t read_w = used_w < width ? used_w + 1 : width;
+    const int needs_convert = image->sample_bytes == 1 || config->transform_sqrt;
+    const size_t row_floats = read_w * (size_t)channels;
+    const size_t hist_len = grid.cells_x * grid.cells_y * nbins;
+
+    /* One block: histograms, magnitude and bin rows, three converted rows. */
+    size_t bytes = hist_len * sizeof(float) + used_w * (sizeof(float) + sizeof(uint16_t)) +
+                   (needs_convert ? 3 * row_floats * sizeof(float) : 0) + 64;
+    unsigned char *ws = hogfeat__calloc(1, bytes);
+    if (!ws)
+        return hogfeat__fail(HOGFEAT_ERR_OUT_OF_MEMORY, "cannot allocate %zu bytes of HOG workspace", bytes);
+    float *hist = (float *)(void *)ws;
+    float *mag = hist + hist_len;
+    float *rows = mag + used_w;
+    uint16_t *bin = (uint16_t *)(void *)(rows + (needs_convert ? 3 * row_floats : 0));
+
+    hogfeat__binparams bp = config->bins;
+    if (image->sample_bytes == 1 && config->transform_sqrt) {
+        /* float square roots of uint8 differ from float64 ones by up to
+         * 2e-6 absolute; the smallest non-zero difference is 0.031, so angles
+         * can be off by 7e-5 rad: recheck anything within 3e-4 rad of an edge. */
+        bp.margin = (float)(3e-4 * bp.scale);
+    }
+
+    size_t ring_row[3] = {SIZE_MAX, SIZE_MAX, SIZE_MAX};
+    for (size_t y = 0; y < used_h; y++) {
+        const float *cur, *prev = NULL, *next = NULL;
+        const int border = y == 0 || y + 1 >= height;
+        if (needs_convert) {
+            size_t lo = y == 0 ? 0 : y - 1, hi = y + 1 < height ? y + 1 : y;
+            for (size_t r = lo; r <= hi; r++) {
+                if (ring_row[r % 3] != r) {
+                    convert_row(image, config->transform_sqrt, r, read_w, rows + (r % 3) * row_floats);
+                    ring_row[r % 3] = r;
+                }
+            }
+            cur = rows + (y % 3) * row_floats;
+            if (!border) {
+                prev = rows + ((y - 1) % 3) * row_floats;
+                next = rows + ((y + 1) % 3) * row_floats;
+            }
+        } else {
+            cur = (const float *)(const void *)row_ptr(image, y);
+            if (!border) {
+                prev = (const float *)(const void *)row_ptr(image, y - 1);
+                next = (const float *)(const void *)row_ptr(image, y + 1);
+            }
+        }
+        size_t rechecks = k->grad_bin_row(prev, cur, next, channels, width, used_w, &bp, mag, bin);
+        for (size_t x = 0; rechecks > 0 && x < used_w; x++) {
+            if (bin[x] == HOGFEAT__BIN_RECHECK) {
+                exact_pixel(image, config, x, y, &mag[x], &bin[x]);
+                rechecks--;
+            }
+        }
+        float *hist_row = hist + (y / (size_t)config->cell_h) * grid.cells_x * nbins;
+        k->cell_accumulate_row(mag, bin, grid.cells_x, config->cell_w, config->orientations, hist_row);
+    }
+
+    /* scikit-image divides each cell's float32 sum by the cell area. */
+    const float area = (float)config->cell_w * (float)config->cell_h;
+    for (size_t i = 0; i < hist_len; i++) {
+        hist[i] = hist[i] / area;
+        if (HOGFEAT_UNLIKELY(!isfinite(hist[i]))) {
+            size_t cell = i / nbins;
+            hogfeat__free(ws);
+            return hogfeat__fail(HOGFEAT_ERR_NONFINITE,
+                                 "cell (row %zu, column %zu) has a NaN or infinite gradient",
+                                 cell / grid.cells_x, cell % grid.cells_x);
+        }
+    }
+
+    const size_t block_len = (size_t)config->block_w * (size_t)config->block_h * nbins;
+    const size_t cell_row_stride = grid.cells_x * nbins;
+    float *o = out_features;
+    for (size_t by = 0; by < grid.blocks_y; by++) {
+        for (size_t bx = 0; bx < grid.blocks_x; bx++) {
+            const float *first = hist + by * (size_t)config->stride_y * cell_row_stride +
+                                 bx * (size_t)config->stride_x * nbins;
+            k->normalize_block(first, cell_row_stride, config->block_w, config->block_h,
+                               config->orientations, config->norm, o);
+            o += block_len;
+        }
+    }
+    hogfeat__free(ws);
+    return HOGFEAT_OK;
+}

@@ -1,0 +1,60 @@
+/* The hot loops of libhogfeat, behind one function table.
+ *
+ * scalar.c is the specification; every ISA table must give the same bins
+ * and agree on floats within the tolerance stated in tests/test-kernels.c.
+ * Code outside lib/kernels/ reaches these only through hogfeat__kernels_get(). */
+#ifndef HOGFEAT_KERNELS_H
+#define HOGFEAT_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hogfeat/hog.h"
+
+/* Bin value meaning "too close to a bin edge for float arithmetic: ask the
+ * exact double-precision reference". */
+#define HOGFEAT__BIN_RECHECK 0xFFFFu
+
+/* Orientation binning parameters, derived from a HOG configuration. */
+typedef struct hogfeat__binparams {
+    int32_t nbins;
+    int is_signed;
+    float scale;  /* bins per radian: nbins / pi (unsigned) or nbins / (2 pi) (signed) */
+    float margin; /* a position within margin (in bins) of an edge is rechecked */
+    /* Exact bins of the eight directions whose angles are exactly representable
+     * boundaries for some bin counts: index 0 = +x, then counter-clockwise in
+     * 45 degree steps with y down (1 = (+1,+1), 2 = +y, 3 = (-1,+1), 4 = -x, ...). */
+    uint16_t dir_bin[8];
+} hogfeat__binparams;
+
+typedef struct hogfeat__kernels {
+    const char *name;
+
+    /* Gradient, magnitude and orientation bin for pixels [0, count) of one row.
+     * prev, cur, next: rows of float samples, channels interleaved, width pixels;
+     * prev and next are both NULL on the first and last image row (gy = 0).
+     * gx is 0 at x = 0 and x = width - 1. For 3 channels the channel with the
+     * largest squared magnitude wins (first on ties). Writes mag[x], bin[x];
+     * bin[x] is HOGFEAT__BIN_RECHECK where the caller must recompute exactly.
+     * Returns how many pixels were marked for recheck. count <= width. */
+    size_t (*grad_bin_row)(const float *prev, const float *cur, const float *next, int channels,
+                           size_t width, size_t count, const hogfeat__binparams *bp, float *mag,
+                           uint16_t *bin);
+
+    /* hist_row[c * nbins + bin[x]] += mag[x] for x in cell c = x / cell_w,
+     * for n_cells cells. */
+    void (*cell_accumulate_row)(const float *mag, const uint16_t *bin, size_t n_cells,
+                                int32_t cell_w, int32_t nbins, float *hist_row);
+
+    /* Normalise one block: rows of block_w * nbins contiguous floats, block_h
+     * rows, row_stride floats apart; writes block_h * block_w * nbins floats. */
+    void (*normalize_block)(const float *first, size_t row_stride, int32_t block_w, int32_t block_h,
+                            int32_t nbins, hogfeat_norm norm, float *out);
+} hogfeat__kernels;
+
+extern const hogfeat__kernels hogfeat__kernels_scalar;
+
+/* The table for this CPU, chosen once. */
+const hogfeat__kernels *hogfeat__kernels_get(void);
+
+#endif /* HOGFEAT_KERNELS_H */
