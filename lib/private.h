@@ -2,6 +2,7 @@
 #ifndef HOGFEAT_PRIVATE_H
 #define HOGFEAT_PRIVATE_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -80,6 +81,122 @@ struct hogfeat_hog_config {
  * double precision; -1 when the angle falls in no bin. */
 int hogfeat__hog_reference_bin(double gx, double gy, int32_t nbins, int is_signed);
 
+/* ---- limits ---------------------------------------------------------- */
+
+#define HOGFEAT__LIMIT_COUNT 7 /* hogfeat_limit values 1..6, slot 0 unused */
+struct hogfeat_limits {
+    size_t values[HOGFEAT__LIMIT_COUNT];
+};
+/* The limit in force: from limits, or the default when limits is NULL. */
+size_t hogfeat__limit(const hogfeat_limits *limits, hogfeat_limit which);
+
+/* ---- files ------------------------------------------------------------- */
+
+/* Reads a whole file into a new buffer (free with hogfeat__free); fails with
+ * HOGFEAT_ERR_LIMIT_EXCEEDED above max_bytes, HOGFEAT_ERR_IO naming the path. */
+hogfeat_status hogfeat__read_file(const char *path, size_t max_bytes, unsigned char **out_data,
+                                  size_t *out_size);
+/* Writes path atomically: temporary file in the same directory (created with
+ * mode 0666 & ~umask), write, fsync, rename over path, fsync the directory.
+ * On failure path is untouched and the temporary file removed. */
+hogfeat_status hogfeat__write_file_atomic(const char *path, const void *data, size_t size);
+
+/* ---- threads ----------------------------------------------------------- */
+
+/* Number of threads to use for a request of num_threads (0 = online CPUs),
+ * never more than tasks, at least 1. */
+int hogfeat__thread_count(int32_t num_threads, size_t tasks);
+/* Runs fn(ctx, task, worker) for every task in [0, num_tasks) on up to
+ * num_threads threads, the calling thread being worker 0; worker is in
+ * [0, num_threads). Tasks are claimed in increasing order. After a task
+ * fails, no new task starts and the first failure's status is returned.
+ * If a thread cannot be started, its share runs on the others. */
+typedef hogfeat_status (*hogfeat__task_fn)(void *ctx, size_t task, int worker);
+hogfeat_status hogfeat__parallel_for(int num_threads, size_t num_tasks, hogfeat__task_fn fn, void *ctx);
+
+/* ---- classifiers --------------------------------------------------------- */
+
+struct hogfeat_linsvm_params {
+    hogfeat_svm_loss loss;
+    double c;
+    double bias;
+    double tolerance;
+    int32_t max_iterations;
+    int32_t seed;
+    int32_t threads;
+    size_t num_class_weights;
+    int32_t *class_weight_labels;
+    double *class_weights;
+    hogfeat_progress_fn progress;
+    void *progress_user_data;
+};
+
+struct hogfeat_linsvm {
+    atomic_int refs;        /* handles + pipelines holding this model */
+    int32_t num_classes;
+    size_t num_features;
+    int32_t *labels;        /* num_classes, ascending */
+    size_t num_vectors;     /* 1 when num_classes == 2, else num_classes */
+    float *weights;         /* num_vectors rows of num_features + 1: w, then w_b */
+    double bias;            /* B; decision = w.x + w_b * B */
+    /* Training parameters, kept for provenance (saved in the model file). */
+    hogfeat_svm_loss loss;
+    double c;
+    double tolerance;
+    int32_t max_iterations;
+};
+
+/* A zeroed model with arrays for num_classes x num_features and refs = 1. */
+hogfeat_status hogfeat__linsvm_new(int32_t num_classes, size_t num_features, hogfeat_linsvm **out_model);
+void hogfeat__linsvm_ref(const hogfeat_linsvm *model);
+/* Drops one reference; frees at zero. (hogfeat_linsvm_destroy does this.) */
+void hogfeat__linsvm_unref(const hogfeat_linsvm *model);
+
+struct hogfeat_knn_params {
+    int32_t k;
+    hogfeat_metric metric;
+    hogfeat_knn_weighting weighting;
+    int32_t threads;
+};
+
+struct hogfeat_knn {
+    atomic_int refs;
+    int32_t k;
+    hogfeat_metric metric;
+    hogfeat_knn_weighting weighting;
+    int32_t threads;
+    size_t num_samples;
+    size_t num_features;
+    float *features;        /* num_samples x num_features, packed */
+    int32_t *labels;        /* per sample */
+    /* Derived by hogfeat__knn_prepare(), not saved: */
+    int32_t num_classes;
+    int32_t *classes;       /* distinct labels, ascending */
+    int32_t *sample_class;  /* per sample: index into classes */
+    float *norms;           /* per sample: |x|^2 (L2) or |x| (cosine); NULL otherwise */
+};
+
+/* A model with uninitialised features/labels arrays for num_samples rows and refs = 1. */
+hogfeat_status hogfeat__knn_new(size_t num_samples, size_t num_features, hogfeat_knn **out_model);
+/* Computes the derived fields from features and labels (after fit or load). */
+hogfeat_status hogfeat__knn_prepare(hogfeat_knn *model);
+void hogfeat__knn_ref(const hogfeat_knn *model);
+void hogfeat__knn_unref(const hogfeat_knn *model);
+
+struct hogfeat_pipeline {
+    hogfeat_hog_config hog;
+    double blur_sigma;
+    size_t resize_w, resize_h;
+    hogfeat_linsvm *svm;    /* a reference, or NULL */
+    hogfeat_knn *knn;       /* a reference, or NULL */
+};
+
+struct hogfeat_dataset {
+    size_t count, width, height;
+    uint8_t *pixels;        /* count x height x width */
+    int32_t *labels;        /* count, or NULL */
+};
+
 #ifdef HOGFEAT_TESTING
 /* Test-build hooks (tests link a static copy of lib/ built with HOGFEAT_TESTING). */
 void hogfeat__test_alloc_reset(void);
@@ -87,6 +204,10 @@ void hogfeat__test_alloc_reset(void);
 void hogfeat__test_alloc_fail_at(long nth, int persistent);
 size_t hogfeat__test_alloc_count(void);
 size_t hogfeat__test_alloc_failures(void);
+/* Make the nth file-system call from now (open, write, fsync, rename, ...)
+ * of hogfeat__write_file_atomic fail with errno_value; 0 disables. */
+void hogfeat__test_io_fail_at(long nth, int errno_value);
+size_t hogfeat__test_io_count(void);
 #endif
 
 #endif /* HOGFEAT_PRIVATE_H */

@@ -19,7 +19,12 @@
     X(HOGFEAT_ERR_LIMIT_EXCEEDED, "size limit exceeded")                                           \
     X(HOGFEAT_ERR_IO, "input/output error")                                                        \
     X(HOGFEAT_ERR_CORRUPT_DATA, "corrupt or truncated data")                                       \
-    X(HOGFEAT_ERR_VERSION_MISMATCH, "unsupported format version")
+    X(HOGFEAT_ERR_VERSION_MISMATCH, "unsupported format version")                                 \
+    X(HOGFEAT_ERR_DIMENSION_MISMATCH, "feature dimension mismatch")                                \
+    X(HOGFEAT_ERR_BAD_TRAINING_SET, "unusable training set")                                       \
+    X(HOGFEAT_ERR_CHECKSUM, "checksum mismatch")                                                   \
+    X(HOGFEAT_ERR_CANCELLED, "cancelled by the progress callback")                                 \
+    X(HOGFEAT_ERR_MODEL_KIND, "model absent or of another kind")
 
 struct status_entry {
     int code;

@@ -10,5 +10,10 @@
 #include <hogfeat/status.h>
 #include <hogfeat/image.h>
 #include <hogfeat/hog.h>
+#include <hogfeat/limits.h>
+#include <hogfeat/linsvm.h>
+#include <hogfeat/knn.h>
+#include <hogfeat/dataset.h>
+#include <hogfeat/pipeline.h>
 
 #endif /* HOGFEAT_HOGFEAT_H */

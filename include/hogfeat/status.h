@@ -32,7 +32,12 @@ typedef enum hogfeat_status {
     HOGFEAT_ERR_LIMIT_EXCEEDED = 10,     /**< A size exceeds a documented limit or overflows size arithmetic. */
     HOGFEAT_ERR_IO = 11,                 /**< A file could not be opened, read, written, synced or renamed. */
     HOGFEAT_ERR_CORRUPT_DATA = 12,       /**< Input bytes are truncated, inconsistent or fail their checksum. */
-    HOGFEAT_ERR_VERSION_MISMATCH = 13    /**< Data written by an incompatible format version. */
+    HOGFEAT_ERR_VERSION_MISMATCH = 13,   /**< Data written by an incompatible format version. */
+    HOGFEAT_ERR_DIMENSION_MISMATCH = 14, /**< Feature length differs from what the model or extractor expects. */
+    HOGFEAT_ERR_BAD_TRAINING_SET = 15,   /**< Training data unusable: no samples, one class, k larger than the set. */
+    HOGFEAT_ERR_CHECKSUM = 16,           /**< Stored checksum does not match the bytes. */
+    HOGFEAT_ERR_CANCELLED = 17,          /**< A progress callback asked to stop. */
+    HOGFEAT_ERR_MODEL_KIND = 18          /**< The model is absent or of another kind than the call needs. */
 } hogfeat_status;
 
 /**

@@ -50,6 +50,14 @@ typedef struct hogfeat__kernels {
      * rows, row_stride floats apart; writes block_h * block_w * nbins floats. */
     void (*normalize_block)(const float *first, size_t row_stride, int32_t block_w, int32_t block_h,
                             int32_t nbins, hogfeat_norm norm, float *out);
+
+    /* Dense float32 vector kernels for the classifiers. Sums may be
+     * reassociated by ISA tables (tolerance: relative 1e-5 of sum |terms|). */
+    float (*dot)(const float *a, const float *b, size_t n);          /* sum a[i] b[i] */
+    void (*axpy)(float alpha, const float *x, float *y, size_t n);   /* y += alpha x */
+    float (*sqdist)(const float *a, const float *b, size_t n);       /* sum (a[i] - b[i])^2 */
+    float (*l1dist)(const float *a, const float *b, size_t n);       /* sum |a[i] - b[i]| */
+    float (*chi2dist)(const float *a, const float *b, size_t n);     /* sum (a-b)^2/(a+b), a+b > 0 */
 } hogfeat__kernels;
 
 extern const hogfeat__kernels hogfeat__kernels_scalar;

@@ -147,9 +147,81 @@ static void normalize_block_scalar(const float *first, size_t row_stride, int32_
     }
 }
 
+/* Four partial sums: the compiler can keep them in registers and the order
+ * of additions is fixed, so results are reproducible across builds. */
+static float dot_scalar(const float *a, const float *b, size_t n)
+{
+    float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        s0 += a[i] * b[i];
+        s1 += a[i + 1] * b[i + 1];
+        s2 += a[i + 2] * b[i + 2];
+        s3 += a[i + 3] * b[i + 3];
+    }
+    for (; i < n; i++)
+        s0 += a[i] * b[i];
+    return (s0 + s1) + (s2 + s3);
+}
+
+static void axpy_scalar(float alpha, const float *x, float *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] += alpha * x[i];
+}
+
+static float sqdist_scalar(const float *a, const float *b, size_t n)
+{
+    float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        float d0 = a[i] - b[i], d1 = a[i + 1] - b[i + 1], d2 = a[i + 2] - b[i + 2], d3 = a[i + 3] - b[i + 3];
+        s0 += d0 * d0;
+        s1 += d1 * d1;
+        s2 += d2 * d2;
+        s3 += d3 * d3;
+    }
+    for (; i < n; i++) {
+        float d = a[i] - b[i];
+        s0 += d * d;
+    }
+    return (s0 + s1) + (s2 + s3);
+}
+
+static float l1dist_scalar(const float *a, const float *b, size_t n)
+{
+    float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        s0 += fabsf(a[i] - b[i]);
+        s1 += fabsf(a[i + 1] - b[i + 1]);
+        s2 += fabsf(a[i + 2] - b[i + 2]);
+        s3 += fabsf(a[i + 3] - b[i + 3]);
+    }
+    for (; i < n; i++)
+        s0 += fabsf(a[i] - b[i]);
+    return (s0 + s1) + (s2 + s3);
+}
+
+static float chi2dist_scalar(const float *a, const float *b, size_t n)
+{
+    float s = 0.0f;
+    for (size_t i = 0; i < n; i++) {
+        float sum = a[i] + b[i], d = a[i] - b[i];
+        if (sum > 0.0f)
+            s += d * d / sum;
+    }
+    return s;
+}
+
 const hogfeat__kernels hogfeat__kernels_scalar = {
     "scalar",
     grad_bin_row_scalar,
     cell_accumulate_row_scalar,
     normalize_block_scalar,
+    dot_scalar,
+    axpy_scalar,
+    sqdist_scalar,
+    l1dist_scalar,
+    chi2dist_scalar,
 };

@@ -1,0 +1,3 @@
+/* being written */
+#include "private.h"
+typedef int hogfeat_placeholder_model_io;
