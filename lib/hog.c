@@ -283,9 +283,14 @@ static hogfeat_status compute_grid(const hogfeat_hog_config *config, size_t widt
                              (int)(config->block_h * config->cell_h), width, height);
     grid->blocks_x = (grid->cells_x - (size_t)config->block_w) / (size_t)config->stride_x + 1;
     grid->blocks_y = (grid->cells_y - (size_t)config->block_h) / (size_t)config->stride_y + 1;
-    /* Cannot overflow: blocks <= pixels <= 2^28 and per-block values <= 64 * 64 * 360. */
-    grid->length = grid->blocks_x * grid->blocks_y * (size_t)config->block_w * (size_t)config->block_h *
-                   (size_t)config->orientations;
+    /* Up to 2^28 blocks of 64 * 64 * 360 values: fits 64-bit size_t, not 32-bit. */
+    size_t len = grid->blocks_x;
+    if (hogfeat__mul_overflow(len, grid->blocks_y, &len) ||
+        hogfeat__mul_overflow(len, (size_t)config->block_w * (size_t)config->block_h, &len) ||
+        hogfeat__mul_overflow(len, (size_t)config->orientations, &len) || len > SIZE_MAX / sizeof(float))
+        return hogfeat__fail(HOGFEAT_ERR_LIMIT_EXCEEDED, "the descriptor of a %zux%zu image overflows size_t",
+                             width, height);
+    grid->length = len;
     return HOGFEAT_OK;
 }
 

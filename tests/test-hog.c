@@ -1,10 +1,19 @@
 /* HOG configuration, geometry and compute: validation, layout, non-finite
  * input, numerical properties, strides, threads, allocation failure. */
+#include <float.h>
 #include <limits.h>
 #include <pthread.h>
 
 #include "common.h"
 #include "private.h"
+
+/* ck_assert_msg records a checkpoint (a write to Check's log) on every pass;
+ * hot loops use this instead, which only calls into Check on failure. */
+#define CHECK(cond, ...)                                                                                  \
+    do {                                                                                                  \
+        if (!(cond))                                                                                      \
+            ck_abort_msg(__VA_ARGS__);                                                                    \
+    } while (0)
 
 /* A value compute never writes (descriptors are in [0, 1]). */
 #define SENTINEL (-7777.25f)
@@ -290,7 +299,8 @@ START_TEST(test_copy_independent)
     hogfeat_image *img = test_random_image(&rng, HOGFEAT_FORMAT_U8_GRAY, 40, 40);
     size_t len = 0;
     float *out = compute_new(b, img, &len);
-    ck_assert_uint_eq(len, 10 * 10 / 1 * 0 + 4 * 4 * 4 * 4 * 30); /* cells 13x13, blocks (13-4)/2+1 = 5 ... */
+    /* 30 bins, 3x3 cells, 4x4 blocks, stride 2: cells 13x13, blocks (13 - 4) / 2 + 1 = 5 per side. */
+    ck_assert_uint_eq(len, 5 * 5 * 4 * 4 * 30);
     free(out);
     hogfeat_image_destroy(img);
     hogfeat_hog_config_destroy(b);
@@ -327,7 +337,7 @@ static const length_case length_cases[] = {
     {64, 64, 18, 8, 8, 2, 2, 2, 2, 4, 4, 1152},          /* 16 blocks * 4 * 18 */
     {48, 4, 9, 16, 4, 3, 1, 1, 1, 1, 1, 27},             /* wide cells */
     {63, 7, 9, 16, 4, 3, 1, 1, 1, 1, 1, 27},             /* 63/16 = 3, 7/4 = 1 */
-    {41, 29, 7, 3, 5, 4, 2, 3, 1, 3, 4, 672},            /* cells 13x5: (13-4)/3+1 = 4? no: see below */
+    {41, 29, 7, 3, 5, 4, 2, 3, 1, 4, 4, 896},            /* cells 13x5: (13-4)/3+1 = 4, (5-2)/1+1 = 4; 16 * 56 */
 };
 
 START_TEST(test_feature_length_table)
@@ -370,7 +380,7 @@ START_TEST(test_feature_length_matches_compute)
         hogfeat_status st = hogfeat_hog_compute(cfg, img, out, c->length + extra);
         ck_assert_msg(st == HOGFEAT_OK, "case %zu: compute returned %d (%s)", i, (int)st, hogfeat_last_error_message());
         for (size_t k = 0; k < c->length; k++)
-            ck_assert_msg(out[k] != SENTINEL && isfinite(out[k]) && out[k] >= 0.0f && out[k] <= 1.0f,
+            CHECK(out[k] != SENTINEL && isfinite(out[k]) && out[k] >= 0.0f && out[k] <= 1.0f,
                           "case %zu: out[%zu] = %g not written or out of [0, 1] (length %zu)", i, k, (double)out[k],
                           c->length);
         ck_assert_msg(all_sentinel(out + c->length, extra), "case %zu: compute wrote past the %zu floats", i,
@@ -509,10 +519,21 @@ START_TEST(test_huge_sizes)
     size_t len = 0;
     ck_assert_int_eq(hogfeat_hog_feature_length(cfg, 1u << 14, 1u << 14, &len), HOGFEAT_OK);
     ck_assert_uint_eq(len, (size_t)2046 * 2046 * 81);
-    /* Worst case of the "cannot overflow" claim: 1x1 cells, 64x64 blocks, 360 bins. */
+    /* Worst case of compute_grid's "cannot overflow" claim: 1x1 cells, 64x64
+     * blocks, 360 bins, the largest image. The exact length needs 49 bits; a
+     * size_t that cannot hold it must get LIMIT_EXCEEDED, never a wrapped value
+     * (on this 64-bit host it fits; a 32-bit build would overflow there). */
     configure(cfg, 360, 1, 1, 64, 64, 1, 1, HOGFEAT_NORM_L2, 0, 0);
-    ck_assert_int_eq(hogfeat_hog_feature_length(cfg, 1u << 14, 1u << 14, &len), HOGFEAT_OK);
-    ck_assert_uint_eq(len, (size_t)((1u << 14) - 63) * ((1u << 14) - 63) * 64 * 64 * 360);
+    const uint64_t side = (1u << 14) - 63, exact = side * side * 64 * 64 * 360;
+    len = 0;
+    hogfeat_status st = hogfeat_hog_feature_length(cfg, 1u << 14, 1u << 14, &len);
+    if (exact <= SIZE_MAX) {
+        ck_assert_int_eq(st, HOGFEAT_OK);
+        ck_assert_msg((uint64_t)len == exact, "length %zu, expected %llu", len, (unsigned long long)exact);
+    } else {
+        ck_assert_msg(st == HOGFEAT_ERR_LIMIT_EXCEEDED, "length %llu does not fit size_t: got status %d, length %zu",
+                      (unsigned long long)exact, (int)st, len);
+    }
     hogfeat_hog_config_destroy(cfg);
 }
 END_TEST
@@ -637,6 +658,39 @@ START_TEST(test_sqrt_negative)
 }
 END_TEST
 
+/* Finite pixels with finite differences must not be reported as non-finite. */
+START_TEST(test_large_finite_gradients)
+{
+    const hogfeat_format fmts[] = {HOGFEAT_FORMAT_F32_GRAY, HOGFEAT_FORMAT_F32_RGB};
+    const float values[] = {1e18f, 1e20f, 1e30f, -1e30f, 1e36f};
+    hogfeat_hog_config *cfg = new_config();
+    for (size_t f = 0; f < 2; f++) {
+        for (size_t k = 0; k < sizeof values / sizeof values[0]; k++) {
+            hogfeat_image *img = NULL;
+            ck_assert_int_eq(hogfeat_image_create(fmts[f], 32, 32, &img), HOGFEAT_OK);
+            for (int c = 0; c < hogfeat_image_channels(img); c++)
+                set_sample(img, 13, 14, c, values[k]);
+            size_t len = 0;
+            ck_assert_int_eq(hogfeat_hog_feature_length(cfg, 32, 32, &len), HOGFEAT_OK);
+            float *out = sentinel_buffer(len);
+            hogfeat_status st = hogfeat_hog_compute(cfg, img, out, len);
+            ck_assert_msg(st == HOGFEAT_OK, "%s: one pixel of %g in a zero image gave %d (%s)",
+                          f == 0 ? "gray" : "rgb", (double)values[k], (int)st, hogfeat_last_error_message());
+            double sum = 0;
+            for (size_t i = 0; i < len; i++) {
+                CHECK(isfinite(out[i]) && out[i] >= 0.0f, "out[%zu] = %g", i, (double)out[i]);
+                sum += out[i];
+            }
+            ck_assert_msg(sum > 0, "%s: descriptor of a one-pixel spike of %g is all zero", f == 0 ? "gray" : "rgb",
+                          (double)values[k]);
+            free(out);
+            hogfeat_image_destroy(img);
+        }
+    }
+    hogfeat_hog_config_destroy(cfg);
+}
+END_TEST
+
 /* ---- numerical properties ------------------------------------------------ */
 
 START_TEST(test_constant_image_zero)
@@ -661,7 +715,7 @@ START_TEST(test_constant_image_zero)
                     float *out = compute_new(cfg, img, &len);
                     ck_assert_uint_gt(len, 0);
                     for (size_t i = 0; i < len; i++)
-                        ck_assert_msg(out[i] == 0.0f, "format %d norm %d sqrt %d signed %d: out[%zu] = %g, expected 0",
+                        CHECK(out[i] == 0.0f, "format %d norm %d sqrt %d signed %d: out[%zu] = %g, expected 0",
                                       (int)fmts[f], norm, sq, sg, i, (double)out[i]);
                     free(out);
                 }
@@ -695,7 +749,7 @@ START_TEST(test_block_norms)
                 const float *v1 = res[HOGFEAT_NORM_L1] + b * blen, *v1s = res[HOGFEAT_NORM_L1_SQRT] + b * blen;
                 const float *v2 = res[HOGFEAT_NORM_L2] + b * blen, *vh = res[HOGFEAT_NORM_L2HYS] + b * blen;
                 for (size_t i = 0; i < blen; i++) {
-                    ck_assert_msg(v1[i] >= 0 && v1s[i] >= 0 && v2[i] >= 0 && vh[i] >= 0, "negative value in block %zu", b);
+                    CHECK(v1[i] >= 0 && v1s[i] >= 0 && v2[i] >= 0 && vh[i] >= 0, "negative value in block %zu", b);
                     l1 += v1[i];
                     l1s += (double)v1s[i] * v1s[i];
                     l2 += (double)v2[i] * v2[i];
@@ -706,20 +760,20 @@ START_TEST(test_block_norms)
                 l2 = sqrt(l2);
                 hys = sqrt(hys);
                 /* Random images are far from flat: the eps terms are negligible. */
-                ck_assert_msg(l1 <= 1 + 1e-6 && l1 > 1 - 1e-4, "format %d block %zu: L1 sum %.9g", (int)fmts[f], b, l1);
-                ck_assert_msg(l1s <= 1 + 1e-6 && l1s > 1 - 1e-4, "block %zu: L1-sqrt sum of squares %.9g", b, l1s);
-                ck_assert_msg(l2 <= 1 + 1e-6 && l2 > 1 - 1e-4, "block %zu: L2 norm %.9g", b, l2);
-                ck_assert_msg(hys <= 1 + 1e-6 && hys > 1 - 1e-4, "block %zu: L2-Hys norm %.9g", b, hys);
+                CHECK(l1 <= 1 + 1e-6 && l1 > 1 - 1e-4, "format %d block %zu: L1 sum %.9g", (int)fmts[f], b, l1);
+                CHECK(l1s <= 1 + 1e-6 && l1s > 1 - 1e-4, "block %zu: L1-sqrt sum of squares %.9g", b, l1s);
+                CHECK(l2 <= 1 + 1e-6 && l2 > 1 - 1e-4, "block %zu: L2 norm %.9g", b, l2);
+                CHECK(hys <= 1 + 1e-6 && hys > 1 - 1e-4, "block %zu: L2-Hys norm %.9g", b, hys);
                 /* L2-Hys = min(L2, 0.2) renormalised; so every value <= 0.2 / |clipped|. */
                 double cn = sqrt(c2);
                 for (size_t i = 0; i < blen; i++) {
                     double c = v2[i] < 0.2f ? v2[i] : 0.2;
-                    ck_assert_msg(vh[i] <= 0.2 / cn + 1e-6, "block %zu value %zu: L2-Hys %.9g > 0.2 / %.9g", b, i,
+                    CHECK(vh[i] <= 0.2 / cn + 1e-6, "block %zu value %zu: L2-Hys %.9g > 0.2 / %.9g", b, i,
                                   (double)vh[i], cn);
-                    ck_assert_msg(fabs(vh[i] - c / cn) <= 1e-5, "block %zu value %zu: L2-Hys %.9g, expected %.9g", b, i,
+                    CHECK(fabs(vh[i] - c / cn) <= 1e-5, "block %zu value %zu: L2-Hys %.9g, expected %.9g", b, i,
                                   (double)vh[i], c / cn);
                     /* L1-sqrt is the square root of L1. */
-                    ck_assert_msg(fabs(v1s[i] - sqrt(v1[i])) <= 1e-5, "block %zu value %zu: L1-sqrt %.9g vs sqrt(L1) %.9g",
+                    CHECK(fabs(v1s[i] - sqrt(v1[i])) <= 1e-5, "block %zu value %zu: L1-sqrt %.9g vs sqrt(L1) %.9g",
                                   b, i, (double)v1s[i], sqrt(v1[i]));
                 }
             }
@@ -856,7 +910,7 @@ START_TEST(test_signed_orientations)
                     for (size_t c = 0; c < 12; c++) {
                         for (int32_t b = 0; b < n; b++) {
                             float v = out[c * (size_t)n + (size_t)b];
-                            ck_assert_msg(b == expect ? v > 0.0f : v == 0.0f,
+                            CHECK(b == expect ? v > 0.0f : v == 0.0f,
                                           "n=%d signed=%d %s ramp %s: cell %zu bin %d = %g; expected all votes in bin %d",
                                           (int)n, sg, dir == 0 ? "horizontal" : "vertical",
                                           sign > 0 ? "increasing" : "decreasing", c, (int)b, (double)v, (int)expect);
@@ -891,7 +945,10 @@ typedef struct thread_job {
 static void *hog_thread(void *arg)
 {
     thread_job *job = arg;
-    float *out = malloc(job->lens[0] * sizeof *out * 0 + 1 << 20);
+    size_t cap = 0;
+    for (int k = 0; k < N_IMAGES; k++)
+        cap = job->lens[k] > cap ? job->lens[k] : cap;
+    float *out = malloc(cap * sizeof *out);
     if (!out) {
         job->errors++;
         return NULL;
@@ -922,10 +979,8 @@ START_TEST(test_threads_shared_config)
     };
     float *expect[N_IMAGES];
     size_t lens[N_IMAGES];
-    for (int k = 0; k < N_IMAGES; k++) {
+    for (int k = 0; k < N_IMAGES; k++)
         expect[k] = compute_new(cfg, images[k], &lens[k]);
-        ck_assert_uint_le(lens[k] * sizeof(float), (size_t)1 << 20);
-    }
     thread_job jobs[N_THREADS];
     pthread_t tid[N_THREADS];
     for (int t = 0; t < N_THREADS; t++) {
@@ -1010,6 +1065,7 @@ static Suite *hog_suite(void)
         {"nonfinite_rejected", test_nonfinite_rejected},
         {"nonfinite_outside_cells", test_nonfinite_outside_cells},
         {"sqrt_negative", test_sqrt_negative},
+        {"large_finite_gradients", test_large_finite_gradients},
         {"constant_image_zero", test_constant_image_zero},
         {"block_norms", test_block_norms},
         {"u8_equals_f32", test_u8_equals_f32},

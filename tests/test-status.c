@@ -115,6 +115,8 @@ START_TEST(test_last_error_sticky)
     ck_assert_msg(m2 != NULL && strcmp(m2, saved) == 0,
                   "successful calls changed the message from \"%s\" to \"%s\"", saved, m2 ? m2 : "(null)");
 
+    hogfeat_image_destroy(img);
+
     /* The next failure replaces it. */
     ck_assert_int_eq(hogfeat_image_create(HOGFEAT_FORMAT_U8_GRAY, 0, 7, &img), HOGFEAT_ERR_BAD_GEOMETRY);
     const char *m3 = hogfeat_last_error_message();

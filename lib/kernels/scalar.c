@@ -62,14 +62,13 @@ static size_t grad_bin_row_scalar(const float *prev, const float *cur, const flo
         size_t i = x * nc;
         float gx = has_x ? cur[i + nc] - cur[i - nc] : 0.0f;
         float gy = prev ? next[i] - prev[i] : 0.0f;
-        float m;
-        if (nc == 1) {
-            m = sqrtf(gx * gx + gy * gy);
-        } else {
+        /* Magnitude in double, rounded once: float32 hypot, which neither
+         * overflows above 1.8e19 nor underflows below 1e-19 as gx*gx would. */
+        float m = (float)sqrt((double)gx * gx + (double)gy * gy);
+        if (nc > 1) {
             /* The channel with the largest magnitude, compared as scikit-image
              * does: float32 hypot, i.e. the double result rounded once. The
              * first channel wins ties and a NaN wins, like numpy's argmax. */
-            m = (float)sqrt((double)gx * gx + (double)gy * gy);
             for (size_t c = 1; c < nc; c++) {
                 float cx = has_x ? cur[i + c + nc] - cur[i + c - nc] : 0.0f;
                 float cy = prev ? next[i + c] - prev[i + c] : 0.0f;
