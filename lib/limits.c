@@ -7,7 +7,11 @@ static const size_t default_limits[HOGFEAT__LIMIT_COUNT] = {
     65536,                 /* HOGFEAT_LIMIT_MAX_CLASSES */
     (size_t)1 << 24,       /* HOGFEAT_LIMIT_MAX_FEATURES */
     (size_t)1 << 24,       /* HOGFEAT_LIMIT_MAX_SAMPLES */
-    (size_t)1 << 33,       /* HOGFEAT_LIMIT_MAX_TOTAL_BYTES (SIZE_MAX on 32-bit) */
+#if SIZE_MAX > 0xFFFFFFFFu
+    (size_t)1 << 33,       /* HOGFEAT_LIMIT_MAX_TOTAL_BYTES */
+#else
+    SIZE_MAX,              /* HOGFEAT_LIMIT_MAX_TOTAL_BYTES on 32-bit */
+#endif
 };
 
 static int valid_limit(hogfeat_limit which)
@@ -19,10 +23,7 @@ size_t hogfeat__limit(const hogfeat_limits *limits, hogfeat_limit which)
 {
     if (!valid_limit(which))
         return 0;
-    size_t v = limits ? limits->values[which] : default_limits[which];
-    if (which == HOGFEAT_LIMIT_MAX_TOTAL_BYTES && SIZE_MAX >> 32 == 0 && v == 0)
-        v = SIZE_MAX;
-    return v;
+    return limits ? limits->values[which] : default_limits[which];
 }
 
 hogfeat_status hogfeat_limits_create(hogfeat_limits **out_limits)

@@ -29,7 +29,7 @@ typedef enum hogfeat_limit {
     HOGFEAT_LIMIT_MAX_CLASSES = 3,     /**< Classes in one model (default 65536). */
     HOGFEAT_LIMIT_MAX_FEATURES = 4,    /**< Feature dimension of one model (default 2^24). */
     HOGFEAT_LIMIT_MAX_SAMPLES = 5,     /**< Stored training samples of a KNN model (default 2^24). */
-    HOGFEAT_LIMIT_MAX_TOTAL_BYTES = 6  /**< Bytes one read may allocate in total (default 2^33 = 8 GiB). */
+    HOGFEAT_LIMIT_MAX_TOTAL_BYTES = 6  /**< Bytes one read may allocate in total (default 2^33 = 8 GiB; SIZE_MAX on 32-bit). */
 } hogfeat_limit;
 
 /**
