@@ -98,7 +98,8 @@ hogfeat_status hogfeat__read_file(const char *path, size_t max_bytes, unsigned c
                                   size_t *out_size);
 /* Writes path atomically: temporary file in the same directory (created with
  * mode 0666 & ~umask), write, fsync, rename over path, fsync the directory.
- * On failure path is untouched and the temporary file removed. */
+ * On failure path is untouched and the temporary file removed; a failing
+ * directory fsync after the rename is ignored (the new file is in place). */
 hogfeat_status hogfeat__write_file_atomic(const char *path, const void *data, size_t size);
 
 /* ---- threads ----------------------------------------------------------- */
