@@ -412,7 +412,7 @@ hogfeat_status hogfeat_linsvm_train(const hogfeat_linsvm_params *params, const f
         return hogfeat__fail(HOGFEAT_ERR_INVALID_ARGUMENT, "cannot train on %zu samples of %zu features",
                              num_samples, num_features);
     if (row_stride < num_features)
-        return hogfeat__fail(HOGFEAT_ERR_INVALID_ARGUMENT, "row stride %zu floats is shorter than a row of %zu",
+        return hogfeat__fail(HOGFEAT_ERR_BAD_STRIDE, "row stride %zu floats is shorter than a row of %zu",
                              row_stride, num_features);
     size_t per_sample_bytes = sizeof(double) + sizeof(size_t), scratch_bytes;
     if (matrix_extent_overflows(num_samples, num_features, row_stride) ||
@@ -584,7 +584,7 @@ static hogfeat_status check_query(const char *fn, const hogfeat_linsvm *model, c
         return hogfeat__fail(HOGFEAT_ERR_DIMENSION_MISMATCH, "%s: %zu features given, the model expects %zu", fn,
                              num_features, model->num_features);
     if (row_stride < num_features)
-        return hogfeat__fail(HOGFEAT_ERR_INVALID_ARGUMENT, "%s: row stride %zu floats is shorter than a row of %zu",
+        return hogfeat__fail(HOGFEAT_ERR_BAD_STRIDE, "%s: row stride %zu floats is shorter than a row of %zu",
                              fn, row_stride, num_features);
     if (matrix_extent_overflows(num_samples, num_features, row_stride))
         return hogfeat__fail(overflow_status, "%s: %zu rows with stride %zu overflow size arithmetic", fn,
@@ -605,7 +605,7 @@ hogfeat_status hogfeat_linsvm_predict(const hogfeat_linsvm *model, const float *
                                       size_t num_features, size_t row_stride, int32_t *out_labels)
 {
     hogfeat_status st = check_query("hogfeat_linsvm_predict", model, features, num_samples, num_features, row_stride,
-                                    out_labels, HOGFEAT_ERR_INVALID_ARGUMENT);
+                                    out_labels, HOGFEAT_ERR_LIMIT_EXCEEDED);
     if (st != HOGFEAT_OK)
         return st;
     const hogfeat__kernels *k = hogfeat__kernels_get();

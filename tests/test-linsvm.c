@@ -776,8 +776,8 @@ START_TEST(test_train_bad_input)
     ck_assert_int_eq(train_status(NULL, b.x, 20, 3, 3, NULL), HOGFEAT_ERR_NULL_POINTER);
     ck_assert_int_eq(train_status(NULL, b.x, 0, 3, 3, b.y), HOGFEAT_ERR_INVALID_ARGUMENT);
     ck_assert_int_eq(train_status(NULL, b.x, 20, 0, 3, b.y), HOGFEAT_ERR_INVALID_ARGUMENT);
-    ck_assert_int_eq(train_status(NULL, b.x, 20, 3, 2, b.y), HOGFEAT_ERR_INVALID_ARGUMENT);
-    ck_assert_int_eq(train_status(NULL, b.x, 20, 3, 0, b.y), HOGFEAT_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(train_status(NULL, b.x, 20, 3, 2, b.y), HOGFEAT_ERR_BAD_STRIDE);
+    ck_assert_int_eq(train_status(NULL, b.x, 20, 3, 0, b.y), HOGFEAT_ERR_BAD_STRIDE);
     /* Sizes whose extent overflows; nothing may be read. */
     ck_assert_int_eq(train_status(NULL, b.x, SIZE_MAX, 3, 3, b.y), HOGFEAT_ERR_LIMIT_EXCEEDED);
     ck_assert_int_eq(train_status(NULL, b.x, 3, 3, SIZE_MAX / 2, b.y), HOGFEAT_ERR_LIMIT_EXCEEDED);
@@ -855,9 +855,9 @@ START_TEST(test_predict_bad_input)
     ck_assert_int_eq(hogfeat_linsvm_predict(m, b.x, 30, 4, 4, NULL), HOGFEAT_ERR_NULL_POINTER);
     ck_assert_int_eq(hogfeat_linsvm_predict(m, b.x, 30, 3, 4, out), HOGFEAT_ERR_DIMENSION_MISMATCH);
     ck_assert_int_eq(hogfeat_linsvm_predict(m, b.x, 30, 5, 5, out), HOGFEAT_ERR_DIMENSION_MISMATCH);
-    ck_assert_int_eq(hogfeat_linsvm_predict(m, b.x, 30, 4, 3, out), HOGFEAT_ERR_INVALID_ARGUMENT);
-    ck_assert_int_eq(hogfeat_linsvm_predict(m, b.x, SIZE_MAX, 4, 4, out), HOGFEAT_ERR_INVALID_ARGUMENT);
-    ck_assert_int_eq(hogfeat_linsvm_predict(m, b.x, 2, 4, SIZE_MAX / 2, out), HOGFEAT_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(hogfeat_linsvm_predict(m, b.x, 30, 4, 3, out), HOGFEAT_ERR_BAD_STRIDE);
+    ck_assert_int_eq(hogfeat_linsvm_predict(m, b.x, SIZE_MAX, 4, 4, out), HOGFEAT_ERR_LIMIT_EXCEEDED);
+    ck_assert_int_eq(hogfeat_linsvm_predict(m, b.x, 2, 4, SIZE_MAX / 2, out), HOGFEAT_ERR_LIMIT_EXCEEDED);
     /* No rows: nothing read or written, empty arrays may be NULL. */
     ck_assert_int_eq(hogfeat_linsvm_predict(m, NULL, 0, 4, 4, NULL), HOGFEAT_OK);
     ck_assert_int_eq(hogfeat_linsvm_decision_function(m, NULL, 0, 4, 4, NULL, 0), HOGFEAT_OK);
@@ -867,7 +867,7 @@ START_TEST(test_predict_bad_input)
     ck_assert_int_eq(hogfeat_linsvm_decision_function(m, b.x, 30, 4, 4, NULL, 90), HOGFEAT_ERR_NULL_POINTER);
     ck_assert_int_eq(hogfeat_linsvm_decision_function(m, b.x, 30, 2, 4, scores, 90),
                      HOGFEAT_ERR_DIMENSION_MISMATCH);
-    ck_assert_int_eq(hogfeat_linsvm_decision_function(m, b.x, 30, 4, 2, scores, 90), HOGFEAT_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(hogfeat_linsvm_decision_function(m, b.x, 30, 4, 2, scores, 90), HOGFEAT_ERR_BAD_STRIDE);
     ck_assert_int_eq(hogfeat_linsvm_decision_function(m, b.x, SIZE_MAX / 2, 4, 4, scores, SIZE_MAX),
                      HOGFEAT_ERR_LIMIT_EXCEEDED);
     ck_assert_int_eq(hogfeat_linsvm_decision_function(m, b.x, 2, 4, SIZE_MAX / 2, scores, SIZE_MAX),

@@ -36,6 +36,8 @@ typedef enum hogfeat_split {
  *        and optionally an IDX label file (0x00000801, uint8, N) from memory.
  *
  * Either input may be gzip-compressed (recognised by its magic bytes).
+ * A count of 0 gives an empty dataset; bytes after the declared payload are
+ * an error (a well-formed IDX file has none).
  * The bytes are copied (decompressed) into the dataset; the inputs are not
  * referenced afterwards.
  * @param[in]  images       Image-file bytes.
@@ -203,7 +205,9 @@ HOGFEAT_API hogfeat_status hogfeat_pgm_write(const hogfeat_image *image, void *b
  * @brief Write a PGM file atomically (temporary file, fsync, rename).
  * @param[in] image Grayscale image.
  * @param[in] path  Destination file name.
- * @return As hogfeat_pgm_write() without the buffer cases, plus ::HOGFEAT_ERR_IO.
+ * @return As hogfeat_pgm_write() without the buffer cases, plus ::HOGFEAT_ERR_IO;
+ *         ::HOGFEAT_ERR_OUT_OF_MEMORY (the file is built in memory first);
+ *         ::HOGFEAT_ERR_INVALID_ARGUMENT (empty path or one over 4000 bytes).
  * @threadsafety Thread-safe.
  * @since 0.2
  */

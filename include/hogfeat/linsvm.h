@@ -47,7 +47,9 @@ typedef enum hogfeat_svm_loss {
  * @param classes_done  Binary problems finished so far.
  * @param classes_total Binary problems in all (1 for K = 2, else K).
  * @return 0 to continue; non-zero to stop training with ::HOGFEAT_ERR_CANCELLED.
- * Called from the training threads, at most once per solver iteration.
+ * Called from the training threads after each solver pass over the data
+ * (reporting the problems finished so far) and after each finished problem;
+ * with several threads, calls may interleave and arrive out of order.
  */
 typedef int (*hogfeat_progress_fn)(void *user_data, int32_t classes_done, int32_t classes_total);
 
@@ -185,10 +187,12 @@ HOGFEAT_API hogfeat_status hogfeat_linsvm_params_set_progress(hogfeat_linsvm_par
  * @param[in]  labels       One label per row; at least two distinct values.
  * @param[out] out_model    Receives the model; set to NULL on failure.
  * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_INVALID_ARGUMENT
- *         (zero sizes, stride < num_features); ::HOGFEAT_ERR_BAD_TRAINING_SET
- *         (fewer than 2 samples or classes); ::HOGFEAT_ERR_NONFINITE (a NaN or
- *         infinite feature); ::HOGFEAT_ERR_LIMIT_EXCEEDED (sizes overflow);
- *         ::HOGFEAT_ERR_CANCELLED; ::HOGFEAT_ERR_OUT_OF_MEMORY.
+ *         (zero sizes, C times a class weight overflowing); ::HOGFEAT_ERR_BAD_STRIDE
+ *         (stride < num_features); ::HOGFEAT_ERR_BAD_TRAINING_SET (fewer than 2
+ *         samples or classes); ::HOGFEAT_ERR_NONFINITE (a NaN or infinite feature,
+ *         or weights diverging with an extreme C); ::HOGFEAT_ERR_LIMIT_EXCEEDED
+ *         (sizes overflow, more than 65536 classes); ::HOGFEAT_ERR_CANCELLED;
+ *         ::HOGFEAT_ERR_OUT_OF_MEMORY.
  * @threadsafety Thread-safe; @p params must not change during the call.
  * @since 0.2
  */
@@ -252,13 +256,14 @@ HOGFEAT_API double hogfeat_linsvm_bias(const hogfeat_linsvm *model);
  * @brief Predict labels.
  * @param[in]  model        Handle.
  * @param[in]  features     Row-major float32 matrix (borrowed for the call).
- * @param[in]  num_samples  Rows (0 is allowed and writes nothing).
+ * @param[in]  num_samples  Rows (0 is allowed, writes nothing, and then the arrays may be NULL).
  * @param[in]  num_features Must equal hogfeat_linsvm_num_features().
  * @param[in]  row_stride   Floats between rows, >= @p num_features.
  * @param[out] out_labels   @p num_samples labels.
  * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_DIMENSION_MISMATCH;
- *         ::HOGFEAT_ERR_INVALID_ARGUMENT (stride); ::HOGFEAT_ERR_NONFINITE (a decision
- *         value is NaN; labels of earlier rows may have been written).
+ *         ::HOGFEAT_ERR_BAD_STRIDE; ::HOGFEAT_ERR_LIMIT_EXCEEDED (the matrix extent
+ *         overflows); ::HOGFEAT_ERR_NONFINITE (a decision value is NaN; labels of
+ *         earlier rows may have been written).
  * @threadsafety Thread-safe on a shared model.
  * @since 0.2
  */
@@ -275,8 +280,9 @@ HOGFEAT_API hogfeat_status hogfeat_linsvm_predict(const hogfeat_linsvm *model, c
  * @param[in]  row_stride   Floats between rows, >= @p num_features.
  * @param[out] out_scores   Buffer of @p out_capacity floats.
  * @param[in]  out_capacity >= num_samples * K.
+ * A NaN row gives NaN scores (no error), so callers can see which row it was.
  * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_DIMENSION_MISMATCH;
- *         ::HOGFEAT_ERR_INVALID_ARGUMENT; ::HOGFEAT_ERR_BUFFER_TOO_SMALL (nothing written);
+ *         ::HOGFEAT_ERR_BAD_STRIDE; ::HOGFEAT_ERR_BUFFER_TOO_SMALL (nothing written);
  *         ::HOGFEAT_ERR_LIMIT_EXCEEDED.
  * @threadsafety Thread-safe on a shared model.
  * @since 0.2

@@ -9,7 +9,8 @@
  * image is first converted to float in [0, 1] (uint8 divided by 255; float
  * images as given), then filtered separably with a kernel truncated at
  * 4 sigma and edges repeated (@c mode='nearest'). HOG then runs on that
- * float image. Without blur, HOG runs on the (resized) image as is.
+ * float image (a uint8 input is scaled to [0, 1] even after a resize).
+ * Without blur, HOG runs on the (resized) image as is.
  *
  * The pipeline keeps its own reference to the classifier given to it, so
  * the caller may destroy its handle at any time.
