@@ -300,7 +300,7 @@ hogfeat_status hogfeat_hog_block_grid(const hogfeat_hog_config *config, size_t w
     REQUIRE_CONFIG(config, "hogfeat_hog_block_grid");
     if (!out_blocks_x || !out_blocks_y)
         return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "hogfeat_hog_block_grid: output pointer is NULL");
-    hog_grid grid;
+    hog_grid grid = {0, 0, 0, 0, 0};
     hogfeat_status st = compute_grid(config, width, height, &grid);
     if (st != HOGFEAT_OK)
         return st;
@@ -315,7 +315,7 @@ hogfeat_status hogfeat_hog_feature_length(const hogfeat_hog_config *config, size
     REQUIRE_CONFIG(config, "hogfeat_hog_feature_length");
     if (!out_length)
         return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "hogfeat_hog_feature_length: out_length is NULL");
-    hog_grid grid;
+    hog_grid grid = {0, 0, 0, 0, 0};
     hogfeat_status st = compute_grid(config, width, height, &grid);
     if (st != HOGFEAT_OK)
         return st;
@@ -406,7 +406,7 @@ hogfeat_status hogfeat_hog_compute(const hogfeat_hog_config *config, const hogfe
         return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "hogfeat_hog_compute: image is NULL");
     if (!out_features)
         return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "hogfeat_hog_compute: out_features is NULL");
-    hog_grid grid;
+    hog_grid grid = {0, 0, 0, 0, 0};
     hogfeat_status st = compute_grid(config, image->width, image->height, &grid);
     if (st != HOGFEAT_OK)
         return st;

@@ -11,8 +11,8 @@ size_t hogfeat_image_max_pixels(void)
 hogfeat_status hogfeat__check_image_geometry(hogfeat_format format, size_t width, size_t height,
                                              int *out_channels, size_t *out_sample_bytes)
 {
-    int channels;
-    size_t sample_bytes;
+    int channels = 0;
+    size_t sample_bytes = 0;
     switch (format) {
     case HOGFEAT_FORMAT_U8_GRAY: channels = 1; sample_bytes = 1; break;
     case HOGFEAT_FORMAT_U8_RGB: channels = 3; sample_bytes = 1; break;
@@ -41,8 +41,8 @@ hogfeat_status hogfeat_image_create(hogfeat_format format, size_t width, size_t 
     if (!out_image)
         return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "hogfeat_image_create: out_image is NULL");
     *out_image = NULL;
-    int channels;
-    size_t sample_bytes;
+    int channels = 0;
+    size_t sample_bytes = 0;
     hogfeat_status st = hogfeat__check_image_geometry(format, width, height, &channels, &sample_bytes);
     if (st != HOGFEAT_OK)
         return st;
@@ -76,8 +76,8 @@ hogfeat_status hogfeat_image_wrap(const void *pixels, hogfeat_format format, siz
     *out_image = NULL;
     if (!pixels)
         return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "hogfeat_image_wrap: pixels is NULL");
-    int channels;
-    size_t sample_bytes;
+    int channels = 0;
+    size_t sample_bytes = 0;
     hogfeat_status st = hogfeat__check_image_geometry(format, width, height, &channels, &sample_bytes);
     if (st != HOGFEAT_OK)
         return st;

@@ -279,7 +279,7 @@ static void encode(const mf_parts *parts, unsigned char *dst, size_t size)
 
 static hogfeat_status save_buffer(const mf_parts *parts, void *buffer, size_t capacity, size_t *out_size)
 {
-    size_t size;
+    size_t size = 0;
     hogfeat_status st = encoded_size(parts, &size);
     if (st != HOGFEAT_OK)
         return st;
@@ -293,7 +293,7 @@ static hogfeat_status save_buffer(const mf_parts *parts, void *buffer, size_t ca
 
 static hogfeat_status save_file(const mf_parts *parts, const char *path)
 {
-    size_t size;
+    size_t size = 0;
     hogfeat_status st = encoded_size(parts, &size);
     if (st != HOGFEAT_OK)
         return st;
@@ -368,7 +368,7 @@ hogfeat_status hogfeat_pipeline_save(const hogfeat_pipeline *pipeline, void *buf
     if (!pipeline || !out_size)
         return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "hogfeat_pipeline_save: %s is NULL",
                              !pipeline ? "pipeline" : "out_size");
-    mf_parts parts;
+    mf_parts parts = {NULL, NULL, NULL};
     hogfeat_status st = pipeline_parts(pipeline, "hogfeat_pipeline_save", &parts);
     if (st != HOGFEAT_OK)
         return st;
@@ -380,7 +380,7 @@ hogfeat_status hogfeat_pipeline_save_file(const hogfeat_pipeline *pipeline, cons
     if (!pipeline || !path)
         return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "hogfeat_pipeline_save_file: %s is NULL",
                              !pipeline ? "pipeline" : "path");
-    mf_parts parts;
+    mf_parts parts = {NULL, NULL, NULL};
     hogfeat_status st = pipeline_parts(pipeline, "hogfeat_pipeline_save_file", &parts);
     if (st != HOGFEAT_OK)
         return st;
