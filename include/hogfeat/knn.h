@@ -114,8 +114,9 @@ HOGFEAT_API hogfeat_status hogfeat_knn_params_set_threads(hogfeat_knn_params *pa
  * @param[in]  row_stride   Floats between rows, >= @p num_features.
  * @param[in]  labels       One label per row (copied).
  * @param[out] out_model    Receives the model; set to NULL on failure.
- * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_INVALID_ARGUMENT;
- *         ::HOGFEAT_ERR_BAD_TRAINING_SET (no samples, or fewer than k);
+ * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_INVALID_ARGUMENT
+ *         (num_features 0); ::HOGFEAT_ERR_BAD_STRIDE; ::HOGFEAT_ERR_BAD_TRAINING_SET
+ *         (no samples, or fewer than k);
  *         ::HOGFEAT_ERR_NONFINITE; ::HOGFEAT_ERR_LIMIT_EXCEEDED; ::HOGFEAT_ERR_OUT_OF_MEMORY.
  * @threadsafety Thread-safe; @p params must not change during the call.
  * @since 0.2
@@ -175,13 +176,14 @@ HOGFEAT_API hogfeat_status hogfeat_knn_get_labels(const hogfeat_knn *model, int3
  * @brief Predict labels by majority (or weighted) vote of the k nearest rows.
  * @param[in]  model        Handle.
  * @param[in]  queries      Row-major float32 matrix (borrowed for the call).
- * @param[in]  num_queries  Rows (0 writes nothing).
+ * @param[in]  num_queries  Rows (0 writes nothing; the pointers may then be NULL).
  * @param[in]  num_features Must equal hogfeat_knn_num_features().
  * @param[in]  row_stride   Floats between rows, >= @p num_features.
  * @param[out] out_labels   @p num_queries labels.
  * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_DIMENSION_MISMATCH;
- *         ::HOGFEAT_ERR_INVALID_ARGUMENT; ::HOGFEAT_ERR_NONFINITE (a NaN or infinite
- *         query); ::HOGFEAT_ERR_OUT_OF_MEMORY.
+ *         ::HOGFEAT_ERR_BAD_STRIDE; ::HOGFEAT_ERR_LIMIT_EXCEEDED (the matrix extent
+ *         overflows); ::HOGFEAT_ERR_NONFINITE (a NaN or infinite query);
+ *         ::HOGFEAT_ERR_OUT_OF_MEMORY.
  * @threadsafety Thread-safe on a shared model.
  * @since 0.2
  */
@@ -193,16 +195,17 @@ HOGFEAT_API hogfeat_status hogfeat_knn_predict(const hogfeat_knn *model, const f
  * @brief The k nearest training rows of each query, nearest first.
  * @param[in]  model          Handle.
  * @param[in]  queries        Row-major float32 matrix (borrowed for the call).
- * @param[in]  num_queries    Rows.
+ * @param[in]  num_queries    Rows (0 writes nothing; the pointers may then be NULL).
  * @param[in]  num_features   Must equal hogfeat_knn_num_features().
  * @param[in]  row_stride     Floats between rows, >= @p num_features.
- * @param[in]  k              Neighbours per query, 1 to the number of stored rows.
+ * @param[in]  k              Neighbours per query, 1 to the number of stored rows (may exceed 1024).
  * @param[out] out_indices    num_queries * k training-row indices, or NULL.
  * @param[out] out_distances  num_queries * k distances, or NULL.
  * @param[in]  out_capacity   Capacity of each non-NULL output, in elements.
  * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_DIMENSION_MISMATCH;
- *         ::HOGFEAT_ERR_INVALID_ARGUMENT (k out of range); ::HOGFEAT_ERR_BUFFER_TOO_SMALL
- *         (nothing written); ::HOGFEAT_ERR_NONFINITE; ::HOGFEAT_ERR_OUT_OF_MEMORY.
+ *         ::HOGFEAT_ERR_INVALID_ARGUMENT (k out of range); ::HOGFEAT_ERR_BAD_STRIDE;
+ *         ::HOGFEAT_ERR_LIMIT_EXCEEDED; ::HOGFEAT_ERR_BUFFER_TOO_SMALL (nothing written);
+ *         ::HOGFEAT_ERR_NONFINITE; ::HOGFEAT_ERR_OUT_OF_MEMORY.
  * @threadsafety Thread-safe on a shared model.
  * @since 0.2
  */
