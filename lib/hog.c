@@ -398,8 +398,41 @@ static void convert_row(const hogfeat_image *image, int transform_sqrt, size_t y
     }
 }
 
+hogfeat_status hogfeat__workspace_reserve(hogfeat__workspace *ws, size_t bytes)
+{
+    if (bytes <= ws->capacity)
+        return HOGFEAT_OK;
+    /* Grow geometrically so a batch of slightly different sizes settles fast. */
+    size_t want = ws->capacity + ws->capacity / 2;
+    if (want < bytes)
+        want = bytes;
+    unsigned char *buf = hogfeat__malloc(want);
+    if (!buf)
+        return hogfeat__fail(HOGFEAT_ERR_OUT_OF_MEMORY, "cannot allocate %zu bytes of workspace", want);
+    hogfeat__free(ws->data);
+    ws->data = buf;
+    ws->capacity = want;
+    return HOGFEAT_OK;
+}
+
+void hogfeat__workspace_release(hogfeat__workspace *ws)
+{
+    hogfeat__free(ws->data);
+    ws->data = NULL;
+    ws->capacity = 0;
+}
+
 hogfeat_status hogfeat_hog_compute(const hogfeat_hog_config *config, const hogfeat_image *image,
                                    float *out_features, size_t out_capacity)
+{
+    hogfeat__workspace ws = {NULL, 0};
+    hogfeat_status st = hogfeat__hog_compute_ws(config, image, out_features, out_capacity, &ws);
+    hogfeat__workspace_release(&ws);
+    return st;
+}
+
+hogfeat_status hogfeat__hog_compute_ws(const hogfeat_hog_config *config, const hogfeat_image *image,
+                                       float *out_features, size_t out_capacity, hogfeat__workspace *wsp)
 {
     REQUIRE_CONFIG(config, "hogfeat_hog_compute");
     if (!image)
@@ -422,20 +455,25 @@ hogfeat_status hogfeat_hog_compute(const hogfeat_hog_config *config, const hogfe
     const int channels = image->channels;
     /* Columns read: up to used_w, plus one to the right for gx. */
     const size_t read_w = used_w < width ? used_w + 1 : width;
-    const int needs_convert = image->sample_bytes == 1 || config->transform_sqrt;
+    /* One-channel uint8 goes to its own kernel unconverted; float images
+     * without the square root are read in place; the rest is converted to
+     * float rows, three at a time. */
+    const int direct_u8 = image->format == HOGFEAT_FORMAT_U8_GRAY && !config->transform_sqrt;
+    const int needs_convert = !direct_u8 && (image->sample_bytes == 1 || config->transform_sqrt);
     const size_t row_floats = read_w * (size_t)channels;
     const size_t hist_len = grid.cells_x * grid.cells_y * nbins;
 
-    /* One block: histograms, magnitude and bin rows, three converted rows. */
+    /* Sizes are bounded by 2^28 pixels, so these sums can not overflow. */
     size_t bytes = hist_len * sizeof(float) + used_w * (sizeof(float) + sizeof(uint16_t)) +
                    (needs_convert ? 3 * row_floats * sizeof(float) : 0) + 64;
-    unsigned char *ws = hogfeat__calloc(1, bytes);
-    if (!ws)
-        return hogfeat__fail(HOGFEAT_ERR_OUT_OF_MEMORY, "cannot allocate %zu bytes of HOG workspace", bytes);
-    float *hist = (float *)(void *)ws;
+    st = hogfeat__workspace_reserve(wsp, bytes);
+    if (st != HOGFEAT_OK)
+        return st;
+    float *hist = (float *)(void *)wsp->data;
     float *mag = hist + hist_len;
     float *rows = mag + used_w;
     uint16_t *bin = (uint16_t *)(void *)(rows + (needs_convert ? 3 * row_floats : 0));
+    memset(hist, 0, hist_len * sizeof *hist);
 
     hogfeat__binparams bp = config->bins;
     if (image->sample_bytes == 1 && config->transform_sqrt) {
@@ -447,29 +485,39 @@ hogfeat_status hogfeat_hog_compute(const hogfeat_hog_config *config, const hogfe
 
     size_t ring_row[3] = {SIZE_MAX, SIZE_MAX, SIZE_MAX};
     for (size_t y = 0; y < used_h; y++) {
-        const float *cur, *prev = NULL, *next = NULL;
         const int border = y == 0 || y + 1 >= height;
-        if (needs_convert) {
-            size_t lo = y == 0 ? 0 : y - 1, hi = y + 1 < height ? y + 1 : y;
-            for (size_t r = lo; r <= hi; r++) {
-                if (ring_row[r % 3] != r) {
-                    convert_row(image, config->transform_sqrt, r, read_w, rows + (r % 3) * row_floats);
-                    ring_row[r % 3] = r;
+        size_t rechecks;
+        if (direct_u8) {
+            const uint8_t *cur = row_ptr(image, y), *prev = NULL, *next = NULL;
+            if (!border) {
+                prev = row_ptr(image, y - 1);
+                next = row_ptr(image, y + 1);
+            }
+            rechecks = k->grad_bin_row_u8(prev, cur, next, width, used_w, &bp, mag, bin);
+        } else {
+            const float *cur, *prev = NULL, *next = NULL;
+            if (needs_convert) {
+                size_t lo = y == 0 ? 0 : y - 1, hi = y + 1 < height ? y + 1 : y;
+                for (size_t r = lo; r <= hi; r++) {
+                    if (ring_row[r % 3] != r) {
+                        convert_row(image, config->transform_sqrt, r, read_w, rows + (r % 3) * row_floats);
+                        ring_row[r % 3] = r;
+                    }
+                }
+                cur = rows + (y % 3) * row_floats;
+                if (!border) {
+                    prev = rows + ((y - 1) % 3) * row_floats;
+                    next = rows + ((y + 1) % 3) * row_floats;
+                }
+            } else {
+                cur = (const float *)(const void *)row_ptr(image, y);
+                if (!border) {
+                    prev = (const float *)(const void *)row_ptr(image, y - 1);
+                    next = (const float *)(const void *)row_ptr(image, y + 1);
                 }
             }
-            cur = rows + (y % 3) * row_floats;
-            if (!border) {
-                prev = rows + ((y - 1) % 3) * row_floats;
-                next = rows + ((y + 1) % 3) * row_floats;
-            }
-        } else {
-            cur = (const float *)(const void *)row_ptr(image, y);
-            if (!border) {
-                prev = (const float *)(const void *)row_ptr(image, y - 1);
-                next = (const float *)(const void *)row_ptr(image, y + 1);
-            }
+            rechecks = k->grad_bin_row(prev, cur, next, channels, width, used_w, &bp, mag, bin);
         }
-        size_t rechecks = k->grad_bin_row(prev, cur, next, channels, width, used_w, &bp, mag, bin);
         for (size_t x = 0; rechecks > 0 && x < used_w; x++) {
             if (bin[x] == HOGFEAT__BIN_RECHECK) {
                 exact_pixel(image, config, x, y, &mag[x], &bin[x]);
@@ -486,7 +534,6 @@ hogfeat_status hogfeat_hog_compute(const hogfeat_hog_config *config, const hogfe
         hist[i] = hist[i] / area;
         if (HOGFEAT_UNLIKELY(!isfinite(hist[i]))) {
             size_t cell = i / nbins;
-            hogfeat__free(ws);
             return hogfeat__fail(HOGFEAT_ERR_NONFINITE,
                                  "cell (row %zu, column %zu) has a NaN or infinite gradient",
                                  cell / grid.cells_x, cell % grid.cells_x);
@@ -505,6 +552,5 @@ hogfeat_status hogfeat_hog_compute(const hogfeat_hog_config *config, const hogfe
             o += block_len;
         }
     }
-    hogfeat__free(ws);
     return HOGFEAT_OK;
 }

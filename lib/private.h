@@ -77,6 +77,20 @@ struct hogfeat_hog_config {
     hogfeat__binparams bins; /* derived from orientations and signedness */
 };
 
+/* A reusable scratch buffer: batch work keeps one per thread, so steady
+ * state allocates nothing. */
+typedef struct hogfeat__workspace {
+    unsigned char *data;
+    size_t capacity;
+} hogfeat__workspace;
+/* Ensures ws holds at least bytes (contents not kept). */
+hogfeat_status hogfeat__workspace_reserve(hogfeat__workspace *ws, size_t bytes);
+void hogfeat__workspace_release(hogfeat__workspace *ws);
+
+/* hogfeat_hog_compute() with a caller-kept workspace. */
+hogfeat_status hogfeat__hog_compute_ws(const hogfeat_hog_config *config, const hogfeat_image *image,
+                                       float *out_features, size_t out_capacity, hogfeat__workspace *ws);
+
 /* Exact orientation bin of a gradient, as scikit-image computes it in
  * double precision; -1 when the angle falls in no bin. */
 int hogfeat__hog_reference_bin(double gx, double gy, int32_t nbins, int is_signed);

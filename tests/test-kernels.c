@@ -20,13 +20,11 @@
             ck_abort_msg(__VA_ARGS__);                                                                    \
     } while (0)
 
-/* Every kernel table to test. A SIMD table is one more line here (guarded by
- * its own #if and a CPU check); entry 1 becomes hogfeat__kernels_get() in main(). */
-static const hogfeat__kernels *tables[] = {
-    &hogfeat__kernels_scalar,
-    NULL, /* hogfeat__kernels_get(): the table this CPU uses */
-};
-#define N_TABLES ((int)(sizeof tables / sizeof tables[0]))
+/* Every kernel table this build has and this CPU runs (scalar first), then
+ * hogfeat__kernels_get(), the table the library uses; filled in main(). */
+static const hogfeat__kernels *tables[8];
+static int n_tables;
+#define N_TABLES n_tables
 
 static const int32_t orientations[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 16, 18, 36, 180, 360};
 #define N_ORIENT ((int)(sizeof orientations / sizeof orientations[0]))
@@ -502,6 +500,90 @@ START_TEST(test_vector_kernels)
 }
 END_TEST
 
+/* Long rows, so SIMD tables run their vector bodies, against the scalar
+ * specification: magnitudes bitwise equal; bins equal, except that where one
+ * table asks for the recheck the other must give the exact reference bin. */
+static void compare_row_outputs(const hogfeat__kernels *k, const char *what, const hogfeat__binparams *bp, size_t count,
+                                const float *mag_s, const uint16_t *bin_s, const float *mag_k, const uint16_t *bin_k,
+                                const double *gx, const double *gy)
+{
+    for (size_t x = 0; x < count; x++) {
+        uint32_t ms, mk;
+        memcpy(&ms, &mag_s[x], 4);
+        memcpy(&mk, &mag_k[x], 4);
+        CHECK(ms == mk, "%s %s x=%zu: magnitude %a, scalar %a", k->name, what, x, (double)mag_k[x], (double)mag_s[x]);
+        if (bin_s[x] == bin_k[x])
+            continue;
+        int ref = hogfeat__hog_reference_bin(gx[x], gy[x], bp->nbins, bp->is_signed);
+        uint16_t other = bin_s[x] == HOGFEAT__BIN_RECHECK ? bin_k[x] : bin_k[x] == HOGFEAT__BIN_RECHECK ? bin_s[x] : 0xFFFEu;
+        CHECK(other != 0xFFFEu && ref >= 0 && (int)other == ref,
+              "%s %s n=%d signed=%d x=%zu (gx, gy) = (%.9g, %.9g): bin %u, scalar %u, reference %d", k->name, what,
+              (int)bp->nbins, bp->is_signed, x, gx[x], gy[x], (unsigned)bin_k[x], (unsigned)bin_s[x], ref);
+    }
+}
+
+START_TEST(test_rows_match_scalar)
+{
+    const hogfeat__kernels *k = tables[_i];
+    enum { W = 1031 };
+    static uint8_t u[3][W];
+    static float f[3][W], mag_s[W], mag_k[W];
+    static uint16_t bin_s[W], bin_k[W];
+    static double gx[W], gy[W];
+    test_rng rng = test_rng_seed(0xC0FFEE + (uint64_t)_i);
+    for (int iter = 0; iter < 1200; iter++) {
+        hogfeat__binparams bp = binparams(iter % N_CONFIGS);
+        int kind = iter % 6;
+        for (int r = 0; r < 3; r++)
+            for (int x = 0; x < W; x++) {
+                uint32_t v = test_rng_below(&rng, 256);
+                if (kind == 1)
+                    v = v & 1 ? 255 : 0; /* binary strokes: exact diagonals and axes */
+                else if (kind == 2)
+                    v = (uint32_t)(x * 3 + r * 7) & 255; /* ramps */
+                else if (kind == 3)
+                    v = 128 + (v & 3); /* tiny gradients */
+                u[r][x] = (uint8_t)v;
+                f[r][x] = kind == 4 ? test_rng_float(&rng) * 1e-3f - 5e-4f : (float)v / (kind == 0 ? 255.0f : 1.0f);
+            }
+        if (kind == 5) {
+            /* Gradients within 1e-7..1e-4 rad of a bin edge at every x = 0
+             * mod 4: cur is zero except at x + 1, prev zero, next = gy. */
+            const double width = (bp.is_signed ? 2.0 * PI : PI) / bp.nbins;
+            for (int x = 0; x < W; x++)
+                f[0][x] = f[1][x] = f[2][x] = 0.0f;
+            for (int x = 4; x + 1 < W; x += 4) {
+                int e = (int)test_rng_below(&rng, (uint32_t)bp.nbins);
+                double th = e * width + (double)random_sign(&rng) * log_uniform(&rng, 1e-7, 1e-4);
+                double rad = log_uniform(&rng, 1e-2, 1e2);
+                f[1][x + 1] = (float)(rad * cos(th));
+                f[2][x] = (float)(rad * sin(th));
+            }
+        }
+        const size_t count = W - (size_t)(iter % 3); /* count == width or less */
+        const int border = iter % 7 == 0 && kind != 5;
+        const uint8_t *up = border ? NULL : u[0], *un = border ? NULL : u[2];
+        const float *fp = border ? NULL : f[0], *fn = border ? NULL : f[2];
+        for (size_t x = 0; x < count; x++) {
+            int hx = x > 0 && x + 1 < W;
+            gx[x] = hx ? (double)(u[1][x + 1] - u[1][x - 1]) : 0.0;
+            gy[x] = border ? 0.0 : (double)(u[2][x] - u[0][x]);
+        }
+        hogfeat__kernels_scalar.grad_bin_row_u8(up, u[1], un, W, count, &bp, mag_s, bin_s);
+        k->grad_bin_row_u8(up, u[1], un, W, count, &bp, mag_k, bin_k);
+        compare_row_outputs(k, "u8", &bp, count, mag_s, bin_s, mag_k, bin_k, gx, gy);
+        for (size_t x = 0; x < count; x++) {
+            int hx = x > 0 && x + 1 < W;
+            gx[x] = hx ? (double)(f[1][x + 1] - f[1][x - 1]) : 0.0;
+            gy[x] = border ? 0.0 : (double)(f[2][x] - f[0][x]);
+        }
+        hogfeat__kernels_scalar.grad_bin_row(fp, f[1], fn, 1, W, count, &bp, mag_s, bin_s);
+        k->grad_bin_row(fp, f[1], fn, 1, W, count, &bp, mag_k, bin_k);
+        compare_row_outputs(k, "f32", &bp, count, mag_s, bin_s, mag_k, bin_k, gx, gy);
+    }
+}
+END_TEST
+
 static Suite *kernels_suite(void)
 {
     Suite *s = suite_create("kernels");
@@ -527,6 +609,10 @@ static Suite *kernels_suite(void)
     tcase_add_loop_test(tc, test_normalize_block, 0, N_TABLES);
     suite_add_tcase(s, tc);
 
+    tc = tcase_create("rows_match_scalar");
+    tcase_add_loop_test(tc, test_rows_match_scalar, 0, N_TABLES);
+    suite_add_tcase(s, tc);
+
     tc = tcase_create("vector_kernels");
     tcase_add_loop_test(tc, test_vector_kernels, 0, N_TABLES);
     suite_add_tcase(s, tc);
@@ -536,10 +622,16 @@ static Suite *kernels_suite(void)
 
 int main(void)
 {
-    tables[1] = hogfeat__kernels_get();
-    if (!tables[1]) {
-        fprintf(stderr, "hogfeat__kernels_get() returned NULL\n");
+    n_tables = hogfeat__kernels_available(tables, 7);
+    tables[n_tables] = hogfeat__kernels_get();
+    if (n_tables < 1 || !tables[n_tables]) {
+        fprintf(stderr, "no kernel table\n");
         return EXIT_FAILURE;
     }
+    n_tables++;
+    printf("kernel tables:");
+    for (int i = 0; i < n_tables; i++)
+        printf(" %s", tables[i]->name);
+    printf(" (last = in use)\n");
     return test_run_suite(kernels_suite());
 }

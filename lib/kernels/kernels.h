@@ -41,6 +41,11 @@ typedef struct hogfeat__kernels {
                            size_t width, size_t count, const hogfeat__binparams *bp, float *mag,
                            uint16_t *bin);
 
+    /* The same for one-channel uint8 rows without conversion (the common
+     * case); magnitudes are exact square roots of integers. */
+    size_t (*grad_bin_row_u8)(const uint8_t *prev, const uint8_t *cur, const uint8_t *next, size_t width,
+                              size_t count, const hogfeat__binparams *bp, float *mag, uint16_t *bin);
+
     /* hist_row[c * nbins + bin[x]] += mag[x] for x in cell c = x / cell_w,
      * for n_cells cells. */
     void (*cell_accumulate_row)(const float *mag, const uint16_t *bin, size_t n_cells,
@@ -61,8 +66,23 @@ typedef struct hogfeat__kernels {
 } hogfeat__kernels;
 
 extern const hogfeat__kernels hogfeat__kernels_scalar;
+/* Shared by tables that have no faster version. */
+void hogfeat__cell_accumulate_row_scalar(const float *mag, const uint16_t *bin, size_t n_cells, int32_t cell_w,
+                                         int32_t nbins, float *hist_row);
+#if defined(HOGFEAT_HAVE_SSE2)
+extern const hogfeat__kernels hogfeat__kernels_sse2;
+#endif
+#if defined(HOGFEAT_HAVE_AVX2)
+extern const hogfeat__kernels hogfeat__kernels_avx2;
+#endif
 
-/* The table for this CPU, chosen once. */
+/* Every table this build contains and this CPU can run, scalar first;
+ * returns the count (at most 4). For tests and benchmarks. */
+int hogfeat__kernels_available(const hogfeat__kernels **out_tables, int capacity);
+
+/* The table for this CPU, chosen once (pthread_once): the best available,
+ * unless the environment variable HOGFEAT_SIMD names another one
+ * ("scalar", "sse2", "avx2") that this build and CPU provide. */
 const hogfeat__kernels *hogfeat__kernels_get(void);
 
 #endif /* HOGFEAT_KERNELS_H */

@@ -1,55 +1,8 @@
 /* Scalar reference kernels: the specification every ISA table must match. */
 #include <math.h>
 
+#include "binning.h"
 #include "kernels.h"
-
-#define HF_PI_F 3.14159265358979323846f
-
-/* atan(t) for t in [0, 1]: odd polynomial fitted to |error| < 2.5e-7 rad.
- * The binning margin (hog.c) covers this error plus float rounding. */
-static inline float atan01(float t)
-{
-    float t2 = t * t;
-    float p = 0.00681178196f;
-    p = p * t2 - 0.0336041967f;
-    p = p * t2 + 0.079623663f;
-    p = p * t2 - 0.132333432f;
-    p = p * t2 + 0.198078166f;
-    p = p * t2 - 0.333173683f;
-    p = p * t2 + 0.999996112f;
-    return p * t;
-}
-
-/* Bin of one gradient; the exact special directions are resolved from bp->dir_bin. */
-static inline uint16_t bin_of(float gx, float gy, const hogfeat__binparams *bp)
-{
-    float ax = fabsf(gx), ay = fabsf(gy);
-    if (ay == 0.0f)
-        return bp->dir_bin[gx < 0.0f ? 4 : 0];
-    if (ax == 0.0f)
-        return bp->dir_bin[gy > 0.0f ? 2 : 6];
-    if (ax == ay)
-        return bp->dir_bin[gy > 0.0f ? (gx > 0.0f ? 1 : 3) : (gx > 0.0f ? 7 : 5)];
-    float lo = ax < ay ? ax : ay, hi = ax < ay ? ay : ax;
-    float r = atan01(lo / hi);
-    if (ay > ax)
-        r = 0.5f * HF_PI_F - r;
-    if (gx < 0.0f)
-        r = HF_PI_F - r;
-    if (gy < 0.0f)
-        r = -r;
-    if (r < 0.0f)
-        r += bp->is_signed ? 2.0f * HF_PI_F : HF_PI_F;
-    float pos = r * bp->scale;
-    /* NaN and out-of-range positions fail this test and go to the recheck. */
-    if (!(pos >= 0.0f && pos < (float)bp->nbins))
-        return HOGFEAT__BIN_RECHECK;
-    int b = (int)pos;
-    float frac = pos - (float)b;
-    if (frac < bp->margin || frac > 1.0f - bp->margin)
-        return HOGFEAT__BIN_RECHECK;
-    return (uint16_t)b;
-}
 
 static size_t grad_bin_row_scalar(const float *prev, const float *cur, const float *next,
                                   int channels, size_t width, size_t count,
@@ -57,6 +10,11 @@ static size_t grad_bin_row_scalar(const float *prev, const float *cur, const flo
 {
     const size_t nc = (size_t)channels;
     size_t rechecks = 0;
+    if (nc == 1) {
+        for (size_t x = 0; x < count; x++)
+            rechecks += (size_t)hogfeat__pixel_f1(prev, cur, next, width, x, bp, mag, bin);
+        return rechecks;
+    }
     for (size_t x = 0; x < count; x++) {
         int has_x = x > 0 && x + 1 < width;
         size_t i = x * nc;
@@ -81,14 +39,23 @@ static size_t grad_bin_row_scalar(const float *prev, const float *cur, const flo
             }
         }
         mag[x] = m;
-        uint16_t b = bin_of(gx, gy, bp);
+        uint16_t b = hogfeat__bin_of(gx, gy, bp);
         rechecks += b == HOGFEAT__BIN_RECHECK;
         bin[x] = b;
     }
     return rechecks;
 }
 
-static void cell_accumulate_row_scalar(const float *mag, const uint16_t *bin, size_t n_cells,
+static size_t grad_bin_row_u8_scalar(const uint8_t *prev, const uint8_t *cur, const uint8_t *next, size_t width,
+                                     size_t count, const hogfeat__binparams *bp, float *mag, uint16_t *bin)
+{
+    size_t rechecks = 0;
+    for (size_t x = 0; x < count; x++)
+        rechecks += (size_t)hogfeat__pixel_u8(prev, cur, next, width, x, bp, mag, bin);
+    return rechecks;
+}
+
+void hogfeat__cell_accumulate_row_scalar(const float *mag, const uint16_t *bin, size_t n_cells,
                                        int32_t cell_w, int32_t nbins, float *hist_row)
 {
     for (size_t c = 0; c < n_cells; c++) {
@@ -216,7 +183,8 @@ static float chi2dist_scalar(const float *a, const float *b, size_t n)
 const hogfeat__kernels hogfeat__kernels_scalar = {
     "scalar",
     grad_bin_row_scalar,
-    cell_accumulate_row_scalar,
+    grad_bin_row_u8_scalar,
+    hogfeat__cell_accumulate_row_scalar,
     normalize_block_scalar,
     dot_scalar,
     axpy_scalar,
