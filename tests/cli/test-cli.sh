@@ -1,0 +1,437 @@
+#!/bin/bash
+# End-to-end test of the hogfeat command-line tool.
+#
+# Usage: test-cli.sh PATH/TO/hogfeat
+#
+# Builds its own tiny data: an MNIST-format directory (three easy classes of
+# synthetic 16x16 images: horizontal, vertical and diagonal strokes; the test
+# split gzip-compressed) and a PGM folder with labels.txt, using only the
+# Python 3 standard library. Then runs train -> eval -> predict -> info ->
+# extract (npy, libsvm) -> bench and checks outputs and exit codes.
+set -euo pipefail
+
+HOGFEAT=${1:?usage: test-cli.sh PATH/TO/hogfeat}
+# meson passes a path relative to the build directory; the tests cd elsewhere.
+[[ "$HOGFEAT" = /* ]] || HOGFEAT=$PWD/$HOGFEAT
+PYTHON3=${PYTHON3:-python3}
+# Under sanitizers, make a report abort (exit 134) so that it can never pass
+# for an expected exit status 1.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:abort_on_error=1:print_stacktrace=1}
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/hogfeat-cli.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+
+STEP=""
+step() { STEP=$*; echo "== $*"; }
+fail() {
+    echo "FAIL [$STEP]: $*" >&2
+    exit 1
+}
+
+# run WANT CMD...: run CMD with stdout in out.txt and stderr in err.txt, and
+# check the exit status.
+run() {
+    local want=$1 got=0
+    shift
+    "$@" >out.txt 2>err.txt || got=$?
+    if [ "$got" -ne "$want" ]; then
+        echo "--- stdout:"; cat out.txt
+        echo "--- stderr:"; cat err.txt
+        fail "exit status $got, expected $want: $*"
+    fi
+}
+out_has() { grep -Eq -e "$1" out.txt || { cat out.txt; fail "stdout lacks /$1/"; }; }
+err_has() { grep -Eq -e "$1" err.txt || { cat err.txt; fail "stderr lacks /$1/"; }; }
+
+# ---------------------------------------------------------------- data
+step "generate data"
+"$PYTHON3" - <<'PY'
+import gzip, os, random, struct
+
+rng = random.Random(12345)
+W = H = 16
+
+def draw(cls):
+    img = [[rng.randrange(0, 40) for _ in range(W)] for _ in range(H)]
+    t = rng.choice((2, 3))
+    lo, hi = rng.randrange(1, 4), rng.randrange(12, 15)
+    if cls == 0:    # horizontal stroke
+        y = rng.randrange(3, 12)
+        for yy in range(y, y + t):
+            for x in range(lo, hi):
+                img[yy][x] = rng.randrange(200, 256)
+    elif cls == 1:  # vertical stroke
+        x = rng.randrange(3, 12)
+        for xx in range(x, x + t):
+            for y in range(lo, hi):
+                img[y][xx] = rng.randrange(200, 256)
+    else:           # diagonal stroke
+        off = rng.randrange(-3, 4)
+        for i in range(lo, hi):
+            for d in range(t):
+                x, y = i, i + off + d
+                if 0 <= y < H:
+                    img[y][x] = rng.randrange(200, 256)
+    return img
+
+def make(n_per_class, classes):
+    items = [(c, draw(c)) for c in classes for _ in range(n_per_class)]
+    rng.shuffle(items)
+    return items
+
+def write_idx(path, items, compress=False):
+    images = struct.pack(">IIII", 0x803, len(items), H, W) + bytes(
+        v for _, img in items for row in img for v in row)
+    labels = struct.pack(">II", 0x801, len(items)) + bytes(c for c, _ in items)
+    opener = gzip.open if compress else open
+    suffix = ".gz" if compress else ""
+    with opener(f"mnist/{path}-images-idx3-ubyte{suffix}", "wb") as f:
+        f.write(images)
+    with opener(f"mnist/{path}-labels-idx1-ubyte{suffix}", "wb") as f:
+        f.write(labels)
+
+def write_pgm(path, img, kind="P5"):
+    with open(path, "wb") as f:
+        if kind == "P5":
+            f.write(b"P5\n# synthetic\n%d %d\n255\n" % (W, H) + bytes(v for row in img for v in row))
+        elif kind == "P5-16":
+            f.write(b"P5 %d %d 65535\n" % (W, H) +
+                    b"".join(struct.pack(">H", v * 257) for row in img for v in row))
+        else:
+            f.write(b"P2\n%d %d\n255\n" % (W, H) +
+                    "\n".join(" ".join(str(v) for v in row) for row in img).encode() + b"\n")
+
+os.makedirs("mnist")
+write_idx("train", make(100, (0, 1, 2)))
+write_idx("t10k", make(30, (0, 1, 2)), compress=True)
+
+# PGM folder: arbitrary int32 labels per class, mixed PGM variants.
+pgm_label = {0: -7, 1: 2147483647, 2: 40}
+os.makedirs("pgm")
+kinds = ("P5", "P5", "P2", "P5-16")
+with open("pgm/labels.txt", "w") as f:
+    f.write("# synthetic strokes: FILENAME LABEL\n\n")
+    for i, (c, img) in enumerate(make(20, (0, 1, 2))):
+        name = f"img {i:03d}.pgm" if i % 10 == 0 else f"img{i:03d}.pgm"  # some names with a space
+        write_pgm(f"pgm/{name}", img, kinds[i % 4])
+        f.write(f"{name}\t{pgm_label[c]}" + ("   # trailing comment\n" if i % 7 == 0 else "\n"))
+
+# Images to predict, with the expected MNIST label in the name.
+os.makedirs("predict")
+for i, (c, img) in enumerate(make(4, (0, 1, 2))):
+    write_pgm(f"predict/q{i:02d}_class{c}.pgm", img, kinds[i % 4])
+
+# 24x24 images, for a model trained on 16x16 ones.
+os.makedirs("big")
+with open("big/labels.txt", "w") as f:
+    for i in range(3):
+        W = H = 24
+        write_pgm(f"big/{'abc'[i]}.pgm", draw(i))
+        f.write(f"{'abc'[i]}.pgm {i}\n")
+W = H = 16
+
+# Bad labels files.
+for name, line in (("range", "a.pgm 99999999999"), ("word", "a.pgm seven"), ("short", "a.pgm")):
+    os.makedirs(f"bad-{name}")
+    write_pgm(f"bad-{name}/a.pgm", draw(0))
+    with open(f"bad-{name}/labels.txt", "w") as f:
+        f.write("# comment\n\n" + line + "\n")
+PY
+
+# -------------------------------------------------------------- help etc.
+step "help and version"
+run 0 "$HOGFEAT" --help
+out_has '^Usage: hogfeat'
+out_has 'Exit status'
+out_has '^  2  usage error'
+run 0 "$HOGFEAT" --version
+out_has '^hogfeat [0-9]+\.[0-9]+\.[0-9]+$'
+for cmd in train eval predict info extract bench; do
+    run 0 "$HOGFEAT" "$cmd" --help
+    out_has "^Usage: hogfeat $cmd"
+    run 0 "$HOGFEAT" help "$cmd"
+    out_has "^Usage: hogfeat $cmd"
+done
+run 0 "$HOGFEAT" train --help
+for opt in --cell --block --bins --norm --sqrt --signed --blur --resize --classifier --svm-c \
+           --loss --bias --tol --max-iter --seed --k --metric --weighting --threads; do
+    out_has "$opt"
+done
+out_has '--cell N .*\(default 4\)'
+out_has '--svm-c C .*\(default 0\.1\)'
+
+# ---------------------------------------------------------- usage errors
+step "usage errors exit 2"
+run 2 "$HOGFEAT"
+run 2 "$HOGFEAT" frobnicate
+err_has "unknown command 'frobnicate'"
+run 2 "$HOGFEAT" --bogus
+run 2 "$HOGFEAT" train --bogus mnist -o m.model
+err_has "hogfeat train: unknown .*--bogus"
+run 2 "$HOGFEAT" train mnist
+err_has 'missing -o'
+run 2 "$HOGFEAT" train -o m.model
+err_has 'missing operand'
+run 2 "$HOGFEAT" train mnist extra -o m.model
+run 2 "$HOGFEAT" train mnist -o
+run 2 "$HOGFEAT" train --cell 0 mnist -o m.model
+run 2 "$HOGFEAT" train --cell x mnist -o m.model
+run 2 "$HOGFEAT" train --norm L3 mnist -o m.model
+run 2 "$HOGFEAT" train --blur -1 mnist -o m.model
+run 2 "$HOGFEAT" train --resize 10by10 mnist -o m.model
+run 2 "$HOGFEAT" train --classifier tree mnist -o m.model
+run 2 "$HOGFEAT" train --threads 1000 mnist -o m.model
+run 2 "$HOGFEAT" eval m.model
+run 2 "$HOGFEAT" eval
+run 2 "$HOGFEAT" predict m.model
+run 2 "$HOGFEAT" info
+run 2 "$HOGFEAT" info a b
+run 2 "$HOGFEAT" extract mnist
+run 2 "$HOGFEAT" extract --format csv mnist -o f
+run 2 "$HOGFEAT" bench
+run 2 "$HOGFEAT" bench --split train mnist
+[ ! -e m.model ] || fail "a usage error created a model file"
+
+# --------------------------------------------------------- train (SVM)
+step "train svm"
+run 0 "$HOGFEAT" train --threads 2 mnist -o svm.model
+out_has '^data: .*300 images'
+out_has '^features: 324 per image$'
+out_has '^extract: [0-9.]+ s'
+out_has '^train: [0-9.]+ s'
+out_has '^model: svm\.model'
+[ -s svm.model ] || fail "no model written"
+[ ! -s err.txt ] || { cat err.txt; fail "train wrote to stderr"; }
+
+step "determinism: same seed, any thread count, same bytes"
+run 0 "$HOGFEAT" train -q --threads 1 mnist -o svm2.model
+[ ! -s out.txt ] || fail "-q still printed"
+cmp svm.model svm2.model || fail "models differ between --threads 2 and --threads 1"
+run 0 "$HOGFEAT" train -q --threads 3 mnist -o svm2.model
+cmp svm.model svm2.model || fail "models differ between --threads 2 and --threads 3"
+
+# ---------------------------------------------------------------- eval
+step "eval svm"
+run 0 "$HOGFEAT" eval svm.model mnist
+out_has '^accuracy: [0-9]+\.[0-9]{2}%$'
+out_has '^correct: [0-9]+ / 90$'
+out_has '^per-class:'
+out_has '^confusion matrix'
+out_has '^extract: [0-9.]+ s'
+out_has '^predict: [0-9.]+ s'
+acc=$(sed -n 's/^accuracy: \([0-9.]*\)%$/\1/p' out.txt)
+echo "svm accuracy on the synthetic test split: $acc%"
+awk -v a="$acc" 'BEGIN { exit !(a >= 95.0) }' || fail "accuracy $acc% < 95%"
+# The confusion matrix has one row per class and its cells sum to 90.
+total=$(awk '/^confusion matrix/ { m = 1; getline; next } m && NF == 4 { s += $2 + $3 + $4 } END { print s }' out.txt)
+[ "$total" = 90 ] || fail "confusion matrix sums to $total, expected 90"
+run 0 "$HOGFEAT" eval -q svm.model mnist
+[ "$(wc -l <out.txt)" -eq 1 ] || fail "eval -q printed more than the accuracy line"
+out_has '^accuracy: '
+run 0 "$HOGFEAT" eval --split train svm.model mnist
+out_has '^correct: [0-9]+ / 300$'
+
+# ------------------------------------------------------------- predict
+step "predict"
+run 0 "$HOGFEAT" predict svm.model predict/*.pgm
+[ "$(wc -l <out.txt)" -eq 12 ] || fail "predict printed $(wc -l <out.txt) lines, expected 12"
+wrong=0
+while IFS=$'\t' read -r path label; do
+    want=${path##*_class}
+    want=${want%.pgm}
+    [ "$label" = "$want" ] || { echo "mispredicted $path: $label (want $want)"; wrong=$((wrong + 1)); }
+done <out.txt
+[ "$wrong" -le 1 ] || fail "$wrong of 12 predictions wrong"
+run 1 "$HOGFEAT" predict svm.model predict/q00_class*.pgm missing.pgm
+[ "$(wc -l <out.txt)" -eq 1 ] || fail "predict did not print the good image before the bad one"
+err_has '^hogfeat predict: missing\.pgm: '
+
+# ---------------------------------------------------------------- info
+step "info"
+run 0 "$HOGFEAT" info svm.model
+out_has 'linear SVM'
+out_has 'classes: 3$'
+out_has 'labels: 0 1 2$'
+out_has 'feature dimension: 324$'
+out_has 'cell: 4x4 px'
+out_has 'block: 2x2 cells'
+out_has 'normalisation: L2-Hys'
+out_has 'blur: off'
+out_has "size: $(wc -c <svm.model) bytes"
+
+# ----------------------------------------------------------------- KNN
+step "train and eval knn"
+run 0 "$HOGFEAT" train --classifier knn --k 3 --metric l2 --blur 1.0 mnist -o knn.model
+out_has 'KNN'
+run 0 "$HOGFEAT" info knn.model
+out_has 'KNN \(k = 3\)'
+out_has 'stored training samples: 300'
+out_has 'blur: Gaussian, sigma 1 px'
+run 0 "$HOGFEAT" eval knn.model mnist
+acc=$(sed -n 's/^accuracy: \([0-9.]*\)%$/\1/p' out.txt)
+echo "knn accuracy on the synthetic test split: $acc%"
+awk -v a="$acc" 'BEGIN { exit !(a >= 95.0) }' || fail "knn accuracy $acc% < 95%"
+run 0 "$HOGFEAT" train -q --classifier knn --k 3 --metric l2 --blur 1.0 mnist -o knn2.model
+cmp knn.model knn2.model || fail "saving a KNN model twice gave different bytes"
+run 0 "$HOGFEAT" train --classifier knn --k 5 --svm-c 3 mnist -o knn5.model
+err_has 'warning: SVM options are ignored'
+
+# ---------------------------------------------------------- PGM folder
+step "pgm folder"
+run 0 "$HOGFEAT" train pgm -o pgm.model
+out_has '60 images'
+run 0 "$HOGFEAT" eval pgm.model pgm
+out_has '^accuracy: '
+acc=$(sed -n 's/^accuracy: \([0-9.]*\)%$/\1/p' out.txt)
+awk -v a="$acc" 'BEGIN { exit !(a >= 95.0) }' || fail "pgm training accuracy $acc% < 95%"
+run 0 "$HOGFEAT" info pgm.model
+out_has 'labels: -7 40 2147483647$'
+run 0 "$HOGFEAT" predict pgm.model "pgm/img 000.pgm"
+grep -Eq $'^pgm/img 000\\.pgm\t(-7|40|2147483647)$' out.txt || fail "bad predict line: $(cat out.txt)"
+# --labels elsewhere, names still relative to DATA.
+cp pgm/labels.txt other-labels.txt
+run 0 "$HOGFEAT" train --labels other-labels.txt pgm -o pgm2.model
+cmp pgm.model pgm2.model || fail "--labels changed the model"
+# Model trained on 16x16 images, applied to MNIST 16x16 too: dimensions agree.
+run 0 "$HOGFEAT" eval -q pgm.model mnist
+# Resize: a model for 16x16 inputs resized to 24x24 has another dimension.
+run 0 "$HOGFEAT" train --resize 24x24 mnist -o resized.model
+out_has '^features: 900 per image$'
+run 0 "$HOGFEAT" eval -q resized.model pgm
+
+# ------------------------------------------------------ runtime errors
+step "runtime errors exit 1"
+run 1 "$HOGFEAT" train no-such-dir -o x.model
+err_has '^hogfeat train: no-such-dir: '
+run 1 "$HOGFEAT" eval svm.model no-such-dir
+run 1 "$HOGFEAT" train predict -o x.model        # a folder without labels.txt
+err_has 'labels\.txt'
+[ ! -e x.model ] || fail "a failed train created a model file"
+run 1 "$HOGFEAT" train bad-range -o x.model
+err_has "^hogfeat train: bad-range/labels\.txt: line 3: label '99999999999' is out of range"
+run 1 "$HOGFEAT" train bad-word -o x.model
+err_has "bad-word/labels\.txt: line 3: malformed label 'seven'"
+run 1 "$HOGFEAT" train bad-short -o x.model
+err_has "bad-short/labels\.txt: line 3: expected 'FILENAME LABEL'"
+printf 'this is not a model\n' >garbage.model
+run 1 "$HOGFEAT" eval garbage.model mnist
+err_has '^hogfeat eval: garbage\.model: '
+run 1 "$HOGFEAT" info garbage.model
+run 1 "$HOGFEAT" predict garbage.model predict/q00_class*.pgm
+head -c 100 svm.model >truncated.model
+run 1 "$HOGFEAT" info truncated.model
+# One flipped byte in the middle must fail the checksum.
+cp svm.model flipped.model
+size=$(wc -c <svm.model)
+"$PYTHON3" -c "
+import sys
+p, off = sys.argv[1], int(sys.argv[2])
+b = bytearray(open(p, 'rb').read()); b[off] ^= 0x55; open(p, 'wb').write(b)" flipped.model $((size / 2))
+run 1 "$HOGFEAT" eval flipped.model mnist
+run 1 "$HOGFEAT" info flipped.model
+run 1 "$HOGFEAT" eval svm.model empty-dir-does-not-exist
+# A model for 16x16 images applied to 24x24 images: feature lengths differ.
+run 1 "$HOGFEAT" eval svm.model big
+err_has 'features but the model expects 324'
+run 1 "$HOGFEAT" predict svm.model big/a.pgm
+# A failed train leaves an existing model untouched.
+cp svm.model keep.model
+run 1 "$HOGFEAT" train bad-range -o keep.model
+cmp svm.model keep.model || fail "a failed train modified the existing model"
+# Images too small for one block.
+run 1 "$HOGFEAT" train --cell 16 mnist -o x.model
+
+# ------------------------------------------------------------- extract
+step "extract npy"
+run 0 "$HOGFEAT" extract --threads 2 mnist -o feats.npy
+out_has 'features: 390 x 324'
+[ -s feats.npy.labels.npy ] || fail "no labels file"
+run 0 "$HOGFEAT" extract -q --threads 1 mnist -o feats1.npy
+cmp feats.npy feats1.npy || fail "extract output depends on the thread count"
+cmp feats.npy.labels.npy feats1.npy.labels.npy
+run 0 "$HOGFEAT" extract -q --split test mnist -o test.npy
+run 0 "$HOGFEAT" extract -q --format libsvm mnist -o feats.svm
+run 0 "$HOGFEAT" extract -q --format libsvm --split train mnist -o train.svm
+run 0 "$HOGFEAT" extract -q predict -o unlabelled.npy     # no labels.txt: every *.pgm, by name
+[ ! -e unlabelled.npy.labels.npy ] || fail "labels written for unlabelled data"
+run 0 "$HOGFEAT" extract -q --format libsvm predict -o unlabelled.svm
+"$PYTHON3" - <<'PY' || fail "extract output check"
+import ast, gzip, math, struct, sys
+
+def load_npy(path):
+    data = open(path, "rb").read()
+    assert data[:6] == b"\x93NUMPY", "bad magic"
+    assert data[6:8] == b"\x01\x00", "bad version"
+    hlen = struct.unpack("<H", data[8:10])[0]
+    assert (10 + hlen) % 64 == 0, "header not aligned to 64 bytes"
+    header = ast.literal_eval(data[10:10 + hlen].decode("latin1"))
+    assert header["fortran_order"] is False
+    shape, descr = header["shape"], header["descr"]
+    body = data[10 + hlen:]
+    count = 1
+    for s in shape:
+        count *= s
+    assert len(body) == 4 * count, f"{path}: {len(body)} bytes for shape {shape}"
+    fmt = {"<f4": "f", "<i4": "i"}[descr]
+    return shape, struct.unpack(f"<{count}{fmt}", body)
+
+def read_idx_labels(path, opener=open):
+    data = opener(path, "rb").read()
+    return list(data[8:])
+
+shape, x = load_npy("feats.npy")
+assert shape == (390, 324), shape
+assert all(math.isfinite(v) and v >= 0 for v in x), "features must be finite and non-negative"
+lshape, y = load_npy("feats.npy.labels.npy")
+assert lshape == (390,), lshape
+want = read_idx_labels("mnist/train-labels-idx1-ubyte") + read_idx_labels("mnist/t10k-labels-idx1-ubyte.gz", gzip.open)
+assert list(y) == want, "labels differ from the IDX labels (train rows, then test rows)"
+
+# --split test gives exactly the last 90 rows.
+tshape, tx = load_npy("test.npy")
+assert tshape == (90, 324)
+assert tx == x[300 * 324:], "test split rows differ"
+
+# LIBSVM text carries the same numbers: %.9g round-trips float32.
+rows = open("feats.svm").read().splitlines()
+assert len(rows) == 390
+for r, line in enumerate(rows):
+    parts = line.split()
+    assert int(parts[0]) == y[r], f"row {r}: label"
+    dense = [0.0] * 324
+    last = 0
+    for p in parts[1:]:
+        i, v = p.split(":")
+        i = int(i)
+        assert i > last, f"row {r}: indices not increasing"
+        last = i
+        assert 1 <= i <= 324
+        assert float(v) != 0.0, "zeros must be omitted"
+        dense[i - 1] = struct.unpack("<f", struct.pack("<f", float(v)))[0]
+    assert dense == list(x[r * 324:(r + 1) * 324]), f"row {r}: values differ from the npy"
+assert open("train.svm").read().splitlines() == rows[:300]
+
+ushape, ux = load_npy("unlabelled.npy")
+assert ushape == (12, 324), ushape
+ulines = open("unlabelled.svm").read().splitlines()
+assert len(ulines) == 12 and all(l.split()[0] == "0" for l in ulines)
+print("extract outputs OK")
+PY
+
+# --------------------------------------------------------------- bench
+step "bench"
+run 0 "$HOGFEAT" bench --threads 2 mnist
+out_has '^extract: [0-9]+ images/s'
+out_has '^svm-fit: [0-9.]+ s'
+out_has '^svm-predict: [0-9.]+ s'
+out_has '^knn-predict: [0-9.]+ s'
+out_has '^svm-accuracy: [0-9.]+%$'
+out_has '^knn-accuracy: [0-9.]+%$'
+cat out.txt
+run 0 "$HOGFEAT" bench --cell 8 --block 1 --bins 6 pgm
+out_has '^extract: '
+run 1 "$HOGFEAT" bench no-such-dir
+
+echo "all cli tests passed"
