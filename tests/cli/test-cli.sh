@@ -258,7 +258,7 @@ out_has 'feature dimension: 324$'
 out_has 'cell: 4x4 px'
 out_has 'block: 2x2 cells'
 out_has 'normalisation: L2-Hys'
-out_has 'blur: off'
+out_has 'blur: Gaussian, sigma 1.2 px'
 out_has "size: $(wc -c <svm.model) bytes"
 
 # ----------------------------------------------------------------- KNN
