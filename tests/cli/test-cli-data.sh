@@ -40,6 +40,31 @@ svm=$(accuracy_of "$WORK/svm.txt")
 echo "$NAME linear SVM: $svm% (required >= $MIN_SVM%)"
 at_least "$svm" "$MIN_SVM" || fail "linear SVM accuracy $svm% < $MIN_SVM%"
 
+# predict on raw images: the first 50 test images as PGM files (Python's
+# standard library only), labelled in their file names.
+python3 - "$DATA" "$WORK/pgm" <<'PY'
+import gzip, os, struct, sys
+data, out = sys.argv[1], sys.argv[2]
+def read(stem):
+    for name in (stem, stem + '.gz'):
+        path = os.path.join(data, name)
+        if os.path.exists(path):
+            return (gzip.open if name.endswith('.gz') else open)(path, 'rb').read()
+    raise SystemExit('missing ' + stem)
+img, lab = read('t10k-images-idx3-ubyte'), read('t10k-labels-idx1-ubyte')
+n, rows, cols = struct.unpack('>III', img[4:16])
+os.makedirs(out)
+for i in range(50):
+    px = img[16 + i * rows * cols:16 + (i + 1) * rows * cols]
+    with open(os.path.join(out, '%02d_label%d.pgm' % (i, lab[8 + i])), 'wb') as f:
+        f.write(b'P5\n%d %d\n255\n' % (cols, rows) + px)
+PY
+"$HOGFEAT" predict "$WORK/svm" "$WORK"/pgm/*.pgm >"$WORK/predict.txt"
+right=$(awk -F'\t' '{ n = $1; sub(/.*_label/, "", n); sub(/\.pgm$/, "", n); if (n == $2) c++ } END { print c + 0 }' "$WORK/predict.txt")
+echo "$NAME predict on 50 PGM test images: $right correct"
+[ "$(wc -l <"$WORK/predict.txt")" -eq 50 ] || fail "predict printed $(wc -l <"$WORK/predict.txt") lines for 50 images"
+[ "$right" -ge 35 ] || fail "predict got only $right of 50 right (70 % expected at least)"
+
 if [ "$MIN_KNN" != "-" ]; then
     # shellcheck disable=SC2086
     "$HOGFEAT" train $OPTS --classifier knn --k 3 "$DATA" -o "$WORK/knn"
