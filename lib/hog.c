@@ -398,34 +398,42 @@ static void convert_row(const hogfeat_image *image, int transform_sqrt, size_t y
     }
 }
 
-hogfeat_status hogfeat__workspace_reserve(hogfeat__workspace *ws, size_t bytes)
+hogfeat_status hogfeat__buffer_reserve(hogfeat__buffer *buf, size_t bytes)
 {
-    if (bytes <= ws->capacity)
+    if (bytes <= buf->capacity)
         return HOGFEAT_OK;
     /* Grow geometrically so a batch of slightly different sizes settles fast. */
-    size_t want = ws->capacity + ws->capacity / 2;
+    size_t want = buf->capacity + buf->capacity / 2;
     if (want < bytes)
         want = bytes;
-    unsigned char *buf = hogfeat__malloc(want);
-    if (!buf)
+    unsigned char *data = hogfeat__malloc(want);
+    if (!data)
         return hogfeat__fail(HOGFEAT_ERR_OUT_OF_MEMORY, "cannot allocate %zu bytes of workspace", want);
-    hogfeat__free(ws->data);
-    ws->data = buf;
-    ws->capacity = want;
+    hogfeat__free(buf->data);
+    buf->data = data;
+    buf->capacity = want;
     return HOGFEAT_OK;
+}
+
+void hogfeat__buffer_release(hogfeat__buffer *buf)
+{
+    hogfeat__free(buf->data);
+    buf->data = NULL;
+    buf->capacity = 0;
 }
 
 void hogfeat__workspace_release(hogfeat__workspace *ws)
 {
-    hogfeat__free(ws->data);
-    ws->data = NULL;
-    ws->capacity = 0;
+    hogfeat__buffer_release(&ws->hog);
+    hogfeat__buffer_release(&ws->pre1);
+    hogfeat__buffer_release(&ws->pre2);
 }
 
 hogfeat_status hogfeat_hog_compute(const hogfeat_hog_config *config, const hogfeat_image *image,
                                    float *out_features, size_t out_capacity)
 {
-    hogfeat__workspace ws = {NULL, 0};
+    hogfeat__workspace ws;
+    memset(&ws, 0, sizeof ws);
     hogfeat_status st = hogfeat__hog_compute_ws(config, image, out_features, out_capacity, &ws);
     hogfeat__workspace_release(&ws);
     return st;
@@ -466,10 +474,10 @@ hogfeat_status hogfeat__hog_compute_ws(const hogfeat_hog_config *config, const h
     /* Sizes are bounded by 2^28 pixels, so these sums can not overflow. */
     size_t bytes = hist_len * sizeof(float) + used_w * (sizeof(float) + sizeof(uint16_t)) +
                    (needs_convert ? 3 * row_floats * sizeof(float) : 0) + 64;
-    st = hogfeat__workspace_reserve(wsp, bytes);
+    st = hogfeat__buffer_reserve(&wsp->hog, bytes);
     if (st != HOGFEAT_OK)
         return st;
-    float *hist = (float *)(void *)wsp->data;
+    float *hist = (float *)(void *)wsp->hog.data;
     float *mag = hist + hist_len;
     float *rows = mag + used_w;
     uint16_t *bin = (uint16_t *)(void *)(rows + (needs_convert ? 3 * row_floats : 0));

@@ -68,12 +68,9 @@ hogfeat_status hogfeat_image_create(hogfeat_format format, size_t width, size_t 
     return HOGFEAT_OK;
 }
 
-hogfeat_status hogfeat_image_wrap(const void *pixels, hogfeat_format format, size_t width,
-                                  size_t height, size_t stride_bytes, hogfeat_image **out_image)
+hogfeat_status hogfeat__image_init_borrowed(hogfeat_image *image, const void *pixels, hogfeat_format format,
+                                           size_t width, size_t height, size_t stride_bytes)
 {
-    if (!out_image)
-        return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "hogfeat_image_wrap: out_image is NULL");
-    *out_image = NULL;
     if (!pixels)
         return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "hogfeat_image_wrap: pixels is NULL");
     int channels = 0;
@@ -99,9 +96,6 @@ hogfeat_status hogfeat_image_wrap(const void *pixels, hogfeat_format format, siz
         return hogfeat__fail(HOGFEAT_ERR_LIMIT_EXCEEDED,
                              "stride %zu bytes times %zu rows overflows the address space",
                              stride_bytes, height);
-    hogfeat_image *image = hogfeat__calloc(1, sizeof *image);
-    if (!image)
-        return hogfeat__fail(HOGFEAT_ERR_OUT_OF_MEMORY, "cannot allocate an image handle");
     image->format = format;
     image->channels = channels;
     image->sample_bytes = sample_bytes;
@@ -110,6 +104,23 @@ hogfeat_status hogfeat_image_wrap(const void *pixels, hogfeat_format format, siz
     image->stride_bytes = stride_bytes;
     image->pixels = pixels;
     image->owned = NULL;
+    return HOGFEAT_OK;
+}
+
+hogfeat_status hogfeat_image_wrap(const void *pixels, hogfeat_format format, size_t width,
+                                  size_t height, size_t stride_bytes, hogfeat_image **out_image)
+{
+    if (!out_image)
+        return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "hogfeat_image_wrap: out_image is NULL");
+    *out_image = NULL;
+    hogfeat_image tmp;
+    hogfeat_status st = hogfeat__image_init_borrowed(&tmp, pixels, format, width, height, stride_bytes);
+    if (st != HOGFEAT_OK)
+        return st;
+    hogfeat_image *image = hogfeat__malloc(sizeof *image);
+    if (!image)
+        return hogfeat__fail(HOGFEAT_ERR_OUT_OF_MEMORY, "cannot allocate an image handle");
+    *image = tmp;
     *out_image = image;
     return HOGFEAT_OK;
 }

@@ -135,33 +135,38 @@ hogfeat_status hogfeat_pipeline_feature_length(const hogfeat_pipeline *pipeline,
     return hogfeat_hog_feature_length(&pipeline->hog, pipeline->resize_w, pipeline->resize_h, out_length);
 }
 
-/* The image HOG sees: image itself, or a new owned float image (*owned,
- * to destroy) after resize and blur. */
-static hogfeat_status preprocess(const hogfeat_pipeline *p, const hogfeat_image *image, hogfeat_image **owned)
+/* Describes one image with this pipeline's preprocessing; results and
+ * scratch live in ws, so a batch allocates nothing once ws has grown. The
+ * caller has checked the descriptor length against length. */
+static hogfeat_status extract_ws(const void *ctx, const hogfeat_image *image, float *out, size_t length,
+                                 hogfeat__workspace *ws)
 {
-    *owned = NULL;
+    const hogfeat_pipeline *p = ctx;
     const hogfeat_image *cur = image;
-    hogfeat_image *resized = NULL, *blurred = NULL;
+    hogfeat_image resized, blurred;
     hogfeat_status st;
     if (p->resize_w != 0) {
-        st = hogfeat__resize_bilinear(cur, p->resize_w, p->resize_h, &resized);
+        st = hogfeat__resize_bilinear_ws(cur, p->resize_w, p->resize_h, &ws->pre1, &resized);
         if (st != HOGFEAT_OK)
             return st;
-        cur = resized;
+        cur = &resized;
     }
     if (p->blur_sigma > 0.0) {
         /* scikit-image scales uint8 to [0, 1] before filtering; a resized
          * uint8 image still holds 0..255 values, so the scale follows the
          * caller's format, not the intermediate one. */
         double scale = image->sample_bytes == 1 ? 1.0 / 255.0 : 1.0;
-        st = hogfeat__gaussian_blur(cur, p->blur_sigma, scale, &blurred);
-        hogfeat_image_destroy(resized);
-        resized = NULL;
+        st = hogfeat__gaussian_blur_ws(cur, p->blur_sigma, scale, &ws->pre2, &blurred);
         if (st != HOGFEAT_OK)
             return st;
+        cur = &blurred;
     }
-    *owned = blurred ? blurred : resized;
-    return HOGFEAT_OK;
+    return hogfeat__hog_compute_ws(&p->hog, cur, out, length, ws);
+}
+
+static hogfeat_status pipeline_length(const void *ctx, size_t width, size_t height, size_t *out_length)
+{
+    return hogfeat_pipeline_feature_length(ctx, width, height, out_length);
 }
 
 hogfeat_status hogfeat_pipeline_extract(const hogfeat_pipeline *pipeline, const hogfeat_image *image,
@@ -178,13 +183,43 @@ hogfeat_status hogfeat_pipeline_extract(const hogfeat_pipeline *pipeline, const 
     if (out_capacity < length)
         return hogfeat__fail(HOGFEAT_ERR_BUFFER_TOO_SMALL, "the descriptor has %zu floats; the output holds %zu",
                              length, out_capacity);
-    hogfeat_image *owned = NULL;
-    st = preprocess(pipeline, image, &owned);
+    hogfeat__workspace ws;
+    memset(&ws, 0, sizeof ws);
+    st = extract_ws(pipeline, image, out_features, out_capacity, &ws);
+    hogfeat__workspace_release(&ws);
+    return st;
+}
+
+hogfeat_status hogfeat_pipeline_extract_batch(const hogfeat_pipeline *pipeline, const hogfeat_image *const *images,
+                                              size_t num_images, int32_t num_threads, float *out_features,
+                                              size_t out_row_stride, size_t out_capacity)
+{
+    static const char fn[] = "hogfeat_pipeline_extract_batch";
+    if (!pipeline)
+        return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "%s: pipeline is NULL", fn);
+    if (!images && num_images > 0)
+        return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "%s: images is NULL", fn);
+    return hogfeat__batch_run(fn, extract_ws, pipeline, pipeline_length, images, NULL, 0, num_images, num_threads,
+                              out_features, out_row_stride, out_capacity);
+}
+
+hogfeat_status hogfeat_pipeline_extract_stack(const hogfeat_pipeline *pipeline, const void *pixels,
+                                              hogfeat_format format, size_t num_images, size_t width, size_t height,
+                                              size_t row_stride_bytes, size_t image_stride_bytes, int32_t num_threads,
+                                              float *out_features, size_t out_row_stride, size_t out_capacity)
+{
+    static const char fn[] = "hogfeat_pipeline_extract_stack";
+    if (!pipeline)
+        return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "%s: pipeline is NULL", fn);
+    if (num_images == 0)
+        return HOGFEAT_OK;
+    hogfeat_image first;
+    hogfeat_status st = hogfeat__stack_first(fn, pixels, format, num_images, width, height, row_stride_bytes,
+                                             &image_stride_bytes, &first);
     if (st != HOGFEAT_OK)
         return st;
-    st = hogfeat_hog_compute(&pipeline->hog, owned ? owned : image, out_features, out_capacity);
-    hogfeat_image_destroy(owned);
-    return st;
+    return hogfeat__batch_run(fn, extract_ws, pipeline, pipeline_length, NULL, &first, image_stride_bytes,
+                              num_images, num_threads, out_features, out_row_stride, out_capacity);
 }
 
 hogfeat_status hogfeat_pipeline_predict(const hogfeat_pipeline *pipeline, const hogfeat_image *image,

@@ -70,36 +70,26 @@ static void resize_row_h(const double *src, const lin_tap *xt, size_t out_w, int
     }
 }
 
-hogfeat_status hogfeat__resize_bilinear(const hogfeat_image *src, size_t out_width, size_t out_height,
-                                        hogfeat_image **out)
+/* Scratch bytes of resize_core: taps, one input row, two output rows. */
+static size_t resize_scratch_bytes(const hogfeat_image *src, size_t out_width)
 {
-    if (!out)
-        return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "resize: output pointer is NULL");
-    *out = NULL;
-    if (!src)
-        return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "resize: image is NULL");
-    hogfeat_image *dst = NULL;
-    hogfeat_status st = hogfeat_image_create(float_format(src->channels), out_width, out_height, &dst);
-    if (st != HOGFEAT_OK)
-        return st;
+    /* Cannot overflow: every width * channels here is at most 3 * 2^28. */
     const size_t c = (size_t)src->channels;
-    /* Sizes cannot overflow: every width * height * channels here is at most
-     * 3 * 2^28, and the doubles of two output rows plus one input row fit. */
+    return out_width * sizeof(lin_tap) + (src->width * c + 2 * out_width * c) * sizeof(double);
+}
+
+static void resize_core(const hogfeat_image *src, size_t out_width, size_t out_height, float *o,
+                        unsigned char *scratch)
+{
+    const size_t c = (size_t)src->channels;
     const size_t in_row = src->width * c, out_row = out_width * c;
-    size_t bytes = out_width * sizeof(lin_tap) + (in_row + 2 * out_row) * sizeof(double);
-    unsigned char *ws = hogfeat__malloc(bytes);
-    if (!ws) {
-        hogfeat_image_destroy(dst);
-        return hogfeat__fail(HOGFEAT_ERR_OUT_OF_MEMORY, "resize: cannot allocate %zu bytes of workspace", bytes);
-    }
-    double *row_in = (double *)(void *)ws;
+    double *row_in = (double *)(void *)scratch;
     double *h0 = row_in + in_row, *h1 = h0 + out_row;
     lin_tap *xt = (lin_tap *)(void *)(h1 + out_row);
     for (size_t x = 0; x < out_width; x++)
         xt[x] = make_tap(x, src->width, out_width);
 
     size_t have0 = SIZE_MAX, have1 = SIZE_MAX; /* source rows now in h0 and h1 */
-    float *o = hogfeat_image_writable_data(dst);
     for (size_t y = 0; y < out_height; y++) {
         lin_tap yt = make_tap(y, src->height, out_height);
         if (have0 != yt.i0) {
@@ -125,9 +115,54 @@ hogfeat_status hogfeat__resize_bilinear(const hogfeat_image *src, size_t out_wid
             o[i] = (float)(h0[i] * (1.0 - f) + h1[i] * f);
         o += out_row;
     }
-    hogfeat__free(ws);
+}
+
+/* Validates the target size the way hogfeat_image_create() does. */
+static hogfeat_status check_target(const hogfeat_image *src, size_t width, size_t height)
+{
+    int channels;
+    size_t sample_bytes;
+    return hogfeat__check_image_geometry(float_format(src->channels), width, height, &channels, &sample_bytes);
+}
+
+hogfeat_status hogfeat__resize_bilinear(const hogfeat_image *src, size_t out_width, size_t out_height,
+                                        hogfeat_image **out)
+{
+    if (!out)
+        return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "resize: output pointer is NULL");
+    *out = NULL;
+    if (!src)
+        return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "resize: image is NULL");
+    hogfeat_image *dst = NULL;
+    hogfeat_status st = hogfeat_image_create(float_format(src->channels), out_width, out_height, &dst);
+    if (st != HOGFEAT_OK)
+        return st;
+    size_t bytes = resize_scratch_bytes(src, out_width);
+    unsigned char *scratch = hogfeat__malloc(bytes);
+    if (!scratch) {
+        hogfeat_image_destroy(dst);
+        return hogfeat__fail(HOGFEAT_ERR_OUT_OF_MEMORY, "resize: cannot allocate %zu bytes of workspace", bytes);
+    }
+    resize_core(src, out_width, out_height, hogfeat_image_writable_data(dst), scratch);
+    hogfeat__free(scratch);
     *out = dst;
     return HOGFEAT_OK;
+}
+
+hogfeat_status hogfeat__resize_bilinear_ws(const hogfeat_image *src, size_t out_width, size_t out_height,
+                                           hogfeat__buffer *ws, hogfeat_image *dst)
+{
+    hogfeat_status st = check_target(src, out_width, out_height);
+    if (st != HOGFEAT_OK)
+        return st;
+    /* Output pixels first (float aligned), then the scratch. */
+    const size_t pixels = out_width * out_height * (size_t)src->channels * sizeof(float);
+    const size_t offset = (pixels + 15) & ~(size_t)15;
+    st = hogfeat__buffer_reserve(ws, offset + resize_scratch_bytes(src, out_width));
+    if (st != HOGFEAT_OK)
+        return st;
+    resize_core(src, out_width, out_height, (float *)(void *)ws->data, ws->data + offset);
+    return hogfeat__image_init_borrowed(dst, ws->data, float_format(src->channels), out_width, out_height, 0);
 }
 
 /* ---- Gaussian blur ---------------------------------------------------------- */
@@ -155,39 +190,32 @@ static size_t gaussian_kernel(double sigma, double *weights)
     return radius;
 }
 
-hogfeat_status hogfeat__gaussian_blur(const hogfeat_image *src, double sigma, double sample_scale,
-                                      hogfeat_image **out)
+static hogfeat_status check_sigma(double sigma)
 {
-    if (!out)
-        return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "blur: output pointer is NULL");
-    *out = NULL;
-    if (!src)
-        return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "blur: image is NULL");
     if (!(sigma >= 0.0 && sigma <= HOGFEAT_PIPELINE_MAX_SIGMA))
         return hogfeat__fail(HOGFEAT_ERR_INVALID_ARGUMENT, "blur sigma must be finite and in [0, %g]",
                              HOGFEAT_PIPELINE_MAX_SIGMA);
+    return HOGFEAT_OK;
+}
+
+/* Scratch doubles of blur_core: one row, and one row padded by the radius. */
+static size_t blur_scratch_bytes(const hogfeat_image *src, double sigma)
+{
+    /* Bounded: a row is at most 3 * 2^28 samples and the radius at most 256. */
+    const size_t radius = (size_t)(4.0 * sigma + 0.5), c = (size_t)src->channels;
+    return (src->width * c + (src->width + 2 * radius) * c) * sizeof(double);
+}
+
+static void blur_core(const hogfeat_image *src, double sigma, double sample_scale, float *o, double *ws)
+{
     double weights[2 * HOGFEAT__MAX_BLUR_RADIUS + 1];
     const size_t radius = gaussian_kernel(sigma, weights);
     const size_t taps = 2 * radius + 1;
-
-    hogfeat_image *dst = NULL;
-    hogfeat_status st = hogfeat_image_create(float_format(src->channels), src->width, src->height, &dst);
-    if (st != HOGFEAT_OK)
-        return st;
     const size_t c = (size_t)src->channels, w = src->width, h = src->height;
     const size_t row = w * c;
-    /* Bounded: row <= 3 * 2^28 and radius <= 256. */
-    const size_t padded = (w + 2 * radius) * c;
-    size_t bytes = (row + padded) * sizeof(double);
-    double *ws = hogfeat__malloc(bytes);
-    if (!ws) {
-        hogfeat_image_destroy(dst);
-        return hogfeat__fail(HOGFEAT_ERR_OUT_OF_MEMORY, "blur: cannot allocate %zu bytes of workspace", bytes);
-    }
-    double *line = ws;     /* one source row, scaled */
+    double *line = ws;      /* one source row, scaled */
     double *pad = ws + row; /* vertical result with radius repeated edge pixels each side */
     double *mid = pad + radius * c;
-    float *o = hogfeat_image_writable_data(dst);
 
     for (size_t y = 0; y < h; y++) {
         /* Vertical pass first, as gaussian_filter walks axis 0 then axis 1. */
@@ -222,7 +250,46 @@ hogfeat_status hogfeat__gaussian_blur(const hogfeat_image *src, double sigma, do
         }
         o += row;
     }
-    hogfeat__free(ws);
+}
+
+hogfeat_status hogfeat__gaussian_blur(const hogfeat_image *src, double sigma, double sample_scale,
+                                      hogfeat_image **out)
+{
+    if (!out)
+        return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "blur: output pointer is NULL");
+    *out = NULL;
+    if (!src)
+        return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "blur: image is NULL");
+    hogfeat_status st = check_sigma(sigma);
+    if (st != HOGFEAT_OK)
+        return st;
+    hogfeat_image *dst = NULL;
+    st = hogfeat_image_create(float_format(src->channels), src->width, src->height, &dst);
+    if (st != HOGFEAT_OK)
+        return st;
+    size_t bytes = blur_scratch_bytes(src, sigma);
+    double *scratch = hogfeat__malloc(bytes);
+    if (!scratch) {
+        hogfeat_image_destroy(dst);
+        return hogfeat__fail(HOGFEAT_ERR_OUT_OF_MEMORY, "blur: cannot allocate %zu bytes of workspace", bytes);
+    }
+    blur_core(src, sigma, sample_scale, hogfeat_image_writable_data(dst), scratch);
+    hogfeat__free(scratch);
     *out = dst;
     return HOGFEAT_OK;
+}
+
+hogfeat_status hogfeat__gaussian_blur_ws(const hogfeat_image *src, double sigma, double sample_scale,
+                                         hogfeat__buffer *ws, hogfeat_image *dst)
+{
+    hogfeat_status st = check_sigma(sigma);
+    if (st != HOGFEAT_OK)
+        return st;
+    const size_t pixels = src->width * src->height * (size_t)src->channels * sizeof(float);
+    const size_t offset = (pixels + 15) & ~(size_t)15;
+    st = hogfeat__buffer_reserve(ws, offset + blur_scratch_bytes(src, sigma));
+    if (st != HOGFEAT_OK)
+        return st;
+    blur_core(src, sigma, sample_scale, (float *)(void *)ws->data, (double *)(void *)(ws->data + offset));
+    return hogfeat__image_init_borrowed(dst, ws->data, float_format(src->channels), src->width, src->height, 0);
 }

@@ -32,4 +32,12 @@ hogfeat_status hogfeat__resize_bilinear(const hogfeat_image *src, size_t out_wid
 hogfeat_status hogfeat__gaussian_blur(const hogfeat_image *src, double sigma, double sample_scale,
                                       hogfeat_image **out);
 
+/* The same two, with the result's pixels and all scratch in ws (grown as
+ * needed, so repeated calls allocate nothing) and *dst filled as a borrowed
+ * handle onto them, valid until ws is next reused or released. */
+hogfeat_status hogfeat__resize_bilinear_ws(const hogfeat_image *src, size_t out_width, size_t out_height,
+                                           hogfeat__buffer *ws, hogfeat_image *dst);
+hogfeat_status hogfeat__gaussian_blur_ws(const hogfeat_image *src, double sigma, double sample_scale,
+                                         hogfeat__buffer *ws, hogfeat_image *dst);
+
 #endif /* HOGFEAT_PREPROCESS_H */

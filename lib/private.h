@@ -62,6 +62,11 @@ struct hogfeat_image {
     unsigned char *owned; /* == pixels when the handle owns them, else NULL */
 };
 
+/* Fills *image as hogfeat_image_wrap() would, without allocating (for
+ * handles on the stack); same checks and statuses. */
+hogfeat_status hogfeat__image_init_borrowed(hogfeat_image *image, const void *pixels, hogfeat_format format,
+                                           size_t width, size_t height, size_t stride_bytes);
+
 /* Checks a (format, width, height) triple; fills channels and sample size. */
 hogfeat_status hogfeat__check_image_geometry(hogfeat_format format, size_t width, size_t height,
                                              int *out_channels, size_t *out_sample_bytes);
@@ -79,17 +84,41 @@ struct hogfeat_hog_config {
 
 /* A reusable scratch buffer: batch work keeps one per thread, so steady
  * state allocates nothing. */
-typedef struct hogfeat__workspace {
+typedef struct hogfeat__buffer {
     unsigned char *data;
     size_t capacity;
+} hogfeat__buffer;
+/* Ensures buf holds at least bytes (contents not kept). */
+hogfeat_status hogfeat__buffer_reserve(hogfeat__buffer *buf, size_t bytes);
+void hogfeat__buffer_release(hogfeat__buffer *buf);
+
+/* One worker's buffers: HOG scratch, and two for preprocessing results. */
+typedef struct hogfeat__workspace {
+    hogfeat__buffer hog, pre1, pre2;
 } hogfeat__workspace;
-/* Ensures ws holds at least bytes (contents not kept). */
-hogfeat_status hogfeat__workspace_reserve(hogfeat__workspace *ws, size_t bytes);
 void hogfeat__workspace_release(hogfeat__workspace *ws);
 
 /* hogfeat_hog_compute() with a caller-kept workspace. */
 hogfeat_status hogfeat__hog_compute_ws(const hogfeat_hog_config *config, const hogfeat_image *image,
                                        float *out_features, size_t out_capacity, hogfeat__workspace *ws);
+
+/* Batch extraction shared by hog_batch.c and pipeline.c: fn describes one
+ * image into out (length floats) with a per-worker workspace; length_fn
+ * gives the descriptor length of a size. Either images (a handle array) or
+ * stack_first + image_stride_bytes (a stack) is the source. */
+typedef hogfeat_status (*hogfeat__batch_fn)(const void *ctx, const hogfeat_image *image, float *out, size_t length,
+                                            hogfeat__workspace *ws);
+typedef hogfeat_status (*hogfeat__length_fn)(const void *ctx, size_t width, size_t height, size_t *out_length);
+hogfeat_status hogfeat__batch_run(const char *fn_name, hogfeat__batch_fn fn, const void *ctx,
+                                  hogfeat__length_fn length_fn, const hogfeat_image *const *images,
+                                  const hogfeat_image *stack_first, size_t image_stride_bytes, size_t num_images,
+                                  int32_t num_threads, float *out_features, size_t out_row_stride,
+                                  size_t out_capacity);
+/* Validates a stack's geometry and fills image 0's handle; an image stride
+ * of 0 becomes height * row stride. */
+hogfeat_status hogfeat__stack_first(const char *fn_name, const void *pixels, hogfeat_format format, size_t num_images,
+                                    size_t width, size_t height, size_t row_stride_bytes, size_t *image_stride_bytes,
+                                    hogfeat_image *first);
 
 /* Exact orientation bin of a gradient, as scikit-image computes it in
  * double precision; -1 when the angle falls in no bin. */

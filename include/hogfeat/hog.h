@@ -318,6 +318,67 @@ HOGFEAT_API hogfeat_status hogfeat_hog_compute(const hogfeat_hog_config *config,
                                                const hogfeat_image *image, float *out_features,
                                                size_t out_capacity);
 
+/**
+ * @brief Compute the descriptors of many images into one matrix, on several threads.
+ *
+ * Row i of the output holds the descriptor of @p images[i]. All images must
+ * give descriptors of one length (e.g. the same size). The result does not
+ * depend on @p num_threads, bit for bit. Each worker thread keeps one
+ * workspace for the whole call, so no memory is allocated per image. On any
+ * error the output may be partly written.
+ * @param[in]  config         Handle; must not be modified during the call.
+ * @param[in]  images         @p num_images image handles (borrowed for the call).
+ * @param[in]  num_images     Number of images (0 does nothing and returns OK).
+ * @param[in]  num_threads    1 to 256, or 0 for one per online CPU.
+ * @param[out] out_features   Caller's matrix.
+ * @param[in]  out_row_stride Floats from one row to the next, >= the descriptor length.
+ * @param[in]  out_capacity   Floats available: at least (num_images - 1) * out_row_stride + length.
+ * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER (also for a NULL image);
+ *         ::HOGFEAT_ERR_INVALID_ARGUMENT (thread count); ::HOGFEAT_ERR_BAD_STRIDE (row stride
+ *         shorter than a descriptor); ::HOGFEAT_ERR_DIMENSION_MISMATCH (images of different
+ *         descriptor lengths); ::HOGFEAT_ERR_BUFFER_TOO_SMALL (checked before anything is
+ *         written); ::HOGFEAT_ERR_LIMIT_EXCEEDED; and the errors of hogfeat_hog_compute()
+ *         for the first failing image (the message names its index).
+ * @threadsafety Thread-safe on a shared @p config and shared images.
+ * @since 0.3
+ */
+HOGFEAT_API hogfeat_status hogfeat_hog_compute_batch(const hogfeat_hog_config *config,
+                                                     const hogfeat_image *const *images, size_t num_images,
+                                                     int32_t num_threads, float *out_features,
+                                                     size_t out_row_stride, size_t out_capacity);
+
+/**
+ * @brief Compute the descriptors of a stack of equally sized images in one
+ *        buffer (an IDX file's pixels, a numpy (N, H, W[, 3]) array) without copying it.
+ *
+ * Image i starts @p image_stride_bytes * i bytes after @p pixels; within it,
+ * rows are @p row_stride_bytes apart, as for hogfeat_image_wrap(). The
+ * buffer is borrowed for the call only. Threads and output as
+ * hogfeat_hog_compute_batch().
+ * @param[in]  config             Handle; must not be modified during the call.
+ * @param[in]  pixels             First sample of image 0.
+ * @param[in]  format             A ::hogfeat_format.
+ * @param[in]  num_images         Number of images (0 does nothing and returns OK).
+ * @param[in]  width              Image width in pixels.
+ * @param[in]  height             Image height in pixels.
+ * @param[in]  row_stride_bytes   Bytes between rows; 0 means packed rows.
+ * @param[in]  image_stride_bytes Bytes between images; 0 means height * row stride.
+ * @param[in]  num_threads        1 to 256, or 0 for one per online CPU.
+ * @param[out] out_features       Caller's matrix.
+ * @param[in]  out_row_stride     Floats between output rows, >= the descriptor length.
+ * @param[in]  out_capacity       Floats available at @p out_features.
+ * @return As hogfeat_hog_compute_batch(), and the errors of hogfeat_image_wrap() for
+ *         the geometry (an image stride shorter than an image is ::HOGFEAT_ERR_BAD_STRIDE).
+ * @threadsafety Thread-safe on a shared @p config.
+ * @since 0.3
+ */
+HOGFEAT_API hogfeat_status hogfeat_hog_compute_stack(const hogfeat_hog_config *config, const void *pixels,
+                                                     hogfeat_format format, size_t num_images, size_t width,
+                                                     size_t height, size_t row_stride_bytes,
+                                                     size_t image_stride_bytes, int32_t num_threads,
+                                                     float *out_features, size_t out_row_stride,
+                                                     size_t out_capacity);
+
 #ifdef __cplusplus
 }
 #endif

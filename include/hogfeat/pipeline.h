@@ -177,6 +177,55 @@ HOGFEAT_API hogfeat_status hogfeat_pipeline_extract(const hogfeat_pipeline *pipe
                                                     size_t out_capacity);
 
 /**
+ * @brief Preprocess and describe many images into one matrix, on several threads.
+ *
+ * As hogfeat_hog_compute_batch(), with this pipeline's preprocessing; each
+ * worker keeps its buffers for the whole call. Results do not depend on the
+ * thread count.
+ * @param[in]  pipeline       Handle; must not be modified during the call.
+ * @param[in]  images         @p num_images image handles (borrowed for the call).
+ * @param[in]  num_images     Number of images (0 does nothing).
+ * @param[in]  num_threads    1 to 256, or 0 for one per online CPU.
+ * @param[out] out_features   Caller's matrix.
+ * @param[in]  out_row_stride Floats between rows, >= the descriptor length.
+ * @param[in]  out_capacity   Floats available.
+ * @return As hogfeat_hog_compute_batch().
+ * @threadsafety Thread-safe on a shared pipeline.
+ * @since 0.3
+ */
+HOGFEAT_API hogfeat_status hogfeat_pipeline_extract_batch(const hogfeat_pipeline *pipeline,
+                                                          const hogfeat_image *const *images, size_t num_images,
+                                                          int32_t num_threads, float *out_features,
+                                                          size_t out_row_stride, size_t out_capacity);
+
+/**
+ * @brief Preprocess and describe a stack of equally sized images in one buffer.
+ *
+ * Layout as hogfeat_hog_compute_stack(); the buffer is borrowed for the call.
+ * @param[in]  pipeline           Handle; must not be modified during the call.
+ * @param[in]  pixels             First sample of image 0.
+ * @param[in]  format             A ::hogfeat_format.
+ * @param[in]  num_images         Number of images.
+ * @param[in]  width              Image width in pixels.
+ * @param[in]  height             Image height in pixels.
+ * @param[in]  row_stride_bytes   Bytes between rows; 0 means packed.
+ * @param[in]  image_stride_bytes Bytes between images; 0 means height * row stride.
+ * @param[in]  num_threads        1 to 256, or 0 for one per online CPU.
+ * @param[out] out_features       Caller's matrix.
+ * @param[in]  out_row_stride     Floats between rows.
+ * @param[in]  out_capacity       Floats available.
+ * @return As hogfeat_hog_compute_stack().
+ * @threadsafety Thread-safe on a shared pipeline.
+ * @since 0.3
+ */
+HOGFEAT_API hogfeat_status hogfeat_pipeline_extract_stack(const hogfeat_pipeline *pipeline, const void *pixels,
+                                                          hogfeat_format format, size_t num_images, size_t width,
+                                                          size_t height, size_t row_stride_bytes,
+                                                          size_t image_stride_bytes, int32_t num_threads,
+                                                          float *out_features, size_t out_row_stride,
+                                                          size_t out_capacity);
+
+/**
  * @brief Classify one raw image.
  * @param[in]  pipeline  Handle with a classifier.
  * @param[in]  image     Any ::hogfeat_format (borrowed for the call).
