@@ -335,14 +335,15 @@ static float chi2dist_avx2(const float *a, const float *b, size_t n)
 }
 
 const hogfeat__kernels hogfeat__kernels_avx2 = {
-    "avx2",
-    grad_bin_row_avx2,
-    grad_bin_row_u8_avx2,
-    hogfeat__cell_accumulate_row_scalar,
-    normalize_block_avx2,
-    dot_avx2,
-    axpy_avx2,
-    sqdist_avx2,
-    l1dist_avx2,
-    chi2dist_avx2,
+    .name = "avx2",
+    .grad_bin_row = grad_bin_row_avx2,
+    .grad_bin_row_u8 = grad_bin_row_u8_avx2,
+    .cell_accumulate_row = hogfeat__cell_accumulate_row_scalar,
+    .normalize_block = normalize_block_avx2,
+    .dot = dot_avx2,
+    .axpy = axpy_avx2,
+    .sqdist = sqdist_avx2,
+    .l1dist = l1dist_avx2,
+    .chi2dist = chi2dist_avx2,
+    .dot_block = hogfeat__dot_block_avx2,
 };

@@ -63,7 +63,22 @@ typedef struct hogfeat__kernels {
     float (*sqdist)(const float *a, const float *b, size_t n);       /* sum (a[i] - b[i])^2 */
     float (*l1dist)(const float *a, const float *b, size_t n);       /* sum |a[i] - b[i]| */
     float (*chi2dist)(const float *a, const float *b, size_t n);     /* sum (a-b)^2/(a+b), a+b > 0 */
+
+    /* out[i * out_stride + j] = q_i . x_j for nq query rows and nx data rows
+     * (KNN's L2 and cosine). The order of additions of each output depends
+     * only on dim, never on i, j or alignment, so dot_block(x, x) of equal
+     * rows gives equal values (KNN's exact zero distance relies on it). */
+    void (*dot_block)(const float *q, size_t q_stride, size_t nq, const float *x, size_t x_stride, size_t nx,
+                      size_t dim, float *out, size_t out_stride);
 } hogfeat__kernels;
+
+/* Each table's dot_block, in lib/kernels/block_<isa>.c. */
+void hogfeat__dot_block_scalar(const float *q, size_t q_stride, size_t nq, const float *x, size_t x_stride, size_t nx,
+                               size_t dim, float *out, size_t out_stride);
+void hogfeat__dot_block_sse2(const float *q, size_t q_stride, size_t nq, const float *x, size_t x_stride, size_t nx,
+                             size_t dim, float *out, size_t out_stride);
+void hogfeat__dot_block_avx2(const float *q, size_t q_stride, size_t nq, const float *x, size_t x_stride, size_t nx,
+                             size_t dim, float *out, size_t out_stride);
 
 extern const hogfeat__kernels hogfeat__kernels_scalar;
 /* Shared by tables that have no faster version. */

@@ -181,14 +181,15 @@ static float chi2dist_scalar(const float *a, const float *b, size_t n)
 }
 
 const hogfeat__kernels hogfeat__kernels_scalar = {
-    "scalar",
-    grad_bin_row_scalar,
-    grad_bin_row_u8_scalar,
-    hogfeat__cell_accumulate_row_scalar,
-    normalize_block_scalar,
-    dot_scalar,
-    axpy_scalar,
-    sqdist_scalar,
-    l1dist_scalar,
-    chi2dist_scalar,
+    .name = "scalar",
+    .grad_bin_row = grad_bin_row_scalar,
+    .grad_bin_row_u8 = grad_bin_row_u8_scalar,
+    .cell_accumulate_row = hogfeat__cell_accumulate_row_scalar,
+    .normalize_block = normalize_block_scalar,
+    .dot = dot_scalar,
+    .axpy = axpy_scalar,
+    .sqdist = sqdist_scalar,
+    .l1dist = l1dist_scalar,
+    .chi2dist = chi2dist_scalar,
+    .dot_block = hogfeat__dot_block_scalar,
 };

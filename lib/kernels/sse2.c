@@ -331,14 +331,15 @@ static float chi2dist_sse2(const float *a, const float *b, size_t n)
 }
 
 const hogfeat__kernels hogfeat__kernels_sse2 = {
-    "sse2",
-    grad_bin_row_sse2,
-    grad_bin_row_u8_sse2,
-    hogfeat__cell_accumulate_row_scalar,
-    normalize_block_sse2,
-    dot_sse2,
-    axpy_sse2,
-    sqdist_sse2,
-    l1dist_sse2,
-    chi2dist_sse2,
+    .name = "sse2",
+    .grad_bin_row = grad_bin_row_sse2,
+    .grad_bin_row_u8 = grad_bin_row_u8_sse2,
+    .cell_accumulate_row = hogfeat__cell_accumulate_row_scalar,
+    .normalize_block = normalize_block_sse2,
+    .dot = dot_sse2,
+    .axpy = axpy_sse2,
+    .sqdist = sqdist_sse2,
+    .l1dist = l1dist_sse2,
+    .chi2dist = chi2dist_sse2,
+    .dot_block = hogfeat__dot_block_sse2,
 };
