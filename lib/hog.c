@@ -471,17 +471,25 @@ hogfeat_status hogfeat__hog_compute_ws(const hogfeat_hog_config *config, const h
     const size_t row_floats = read_w * (size_t)channels;
     const size_t hist_len = grid.cells_x * grid.cells_y * nbins;
 
-    /* Sizes are bounded by 2^28 pixels, so these sums can not overflow. */
-    size_t bytes = hist_len * sizeof(float) + used_w * (sizeof(float) + sizeof(uint16_t)) +
-                   (needs_convert ? 3 * row_floats * sizeof(float) : 0) + 64;
+    /* Workspace: histograms of all cells, a second histogram row (see
+     * cell_accumulate_row), magnitudes, per-column cell offsets, three
+     * converted rows, bins. Sizes are bounded by 2^28 pixels, so these sums
+     * can not overflow. */
+    const size_t hist_row_len = grid.cells_x * nbins;
+    size_t bytes = (hist_len + hist_row_len + used_w) * sizeof(float) + used_w * sizeof(int32_t) +
+                   (needs_convert ? 3 * row_floats * sizeof(float) : 0) + used_w * sizeof(uint16_t) + 64;
     st = hogfeat__buffer_reserve(&wsp->hog, bytes);
     if (st != HOGFEAT_OK)
         return st;
     float *hist = (float *)(void *)wsp->hog.data;
-    float *mag = hist + hist_len;
-    float *rows = mag + used_w;
+    float *hist_b = hist + hist_len;
+    float *mag = hist_b + hist_row_len;
+    int32_t *cell_base = (int32_t *)(void *)(mag + used_w);
+    float *rows = (float *)(void *)(cell_base + used_w);
     uint16_t *bin = (uint16_t *)(void *)(rows + (needs_convert ? 3 * row_floats : 0));
-    memset(hist, 0, hist_len * sizeof *hist);
+    memset(hist, 0, (hist_len + hist_row_len) * sizeof *hist);
+    for (size_t x = 0; x < used_w; x++)
+        cell_base[x] = (int32_t)((x / (size_t)config->cell_w) * nbins);
 
     hogfeat__binparams bp = config->bins;
     if (image->sample_bytes == 1 && config->transform_sqrt) {
@@ -526,27 +534,39 @@ hogfeat_status hogfeat__hog_compute_ws(const hogfeat_hog_config *config, const h
             }
             rechecks = k->grad_bin_row(prev, cur, next, channels, width, used_w, &bp, mag, bin);
         }
-        for (size_t x = 0; rechecks > 0 && x < used_w; x++) {
-            if (bin[x] == HOGFEAT__BIN_RECHECK) {
-                exact_pixel(image, config, x, y, &mag[x], &bin[x]);
-                rechecks--;
+        /* The count only says whether to look: every marked pixel must be
+         * resolved, or the accumulation would index past the histogram. */
+        if (rechecks > 0) {
+            for (size_t x = 0; x < used_w; x++)
+                if (bin[x] == HOGFEAT__BIN_RECHECK)
+                    exact_pixel(image, config, x, y, &mag[x], &bin[x]);
+        }
+        float *hist_row = hist + (y / (size_t)config->cell_h) * hist_row_len;
+        k->cell_accumulate_row(mag, bin, cell_base, used_w, hist_row, hist_b);
+        if ((y + 1) % (size_t)config->cell_h == 0) {
+            /* End of a row of cells: fold the second histogram row in. */
+            for (size_t i = 0; i < hist_row_len; i++) {
+                hist_row[i] += hist_b[i];
+                hist_b[i] = 0.0f;
             }
         }
-        float *hist_row = hist + (y / (size_t)config->cell_h) * grid.cells_x * nbins;
-        k->cell_accumulate_row(mag, bin, grid.cells_x, config->cell_w, config->orientations, hist_row);
     }
 
-    /* scikit-image divides each cell's float32 sum by the cell area. */
-    const float area = (float)config->cell_w * (float)config->cell_h;
-    for (size_t i = 0; i < hist_len; i++) {
-        hist[i] = hist[i] / area;
-        if (HOGFEAT_UNLIKELY(!isfinite(hist[i]))) {
-            size_t cell = i / nbins;
-            return hogfeat__fail(HOGFEAT_ERR_NONFINITE,
-                                 "cell (row %zu, column %zu) has a NaN or infinite gradient",
-                                 cell / grid.cells_x, cell % grid.cells_x);
+    /* Only float samples can be NaN or infinite (uint8 gradients are
+     * bounded); check the raw sums before anything is written. */
+    if (image->sample_bytes == 4) {
+        for (size_t i = 0; i < hist_len; i++) {
+            if (HOGFEAT_UNLIKELY(!isfinite(hist[i]))) {
+                size_t cell = i / nbins;
+                return hogfeat__fail(HOGFEAT_ERR_NONFINITE,
+                                     "cell (row %zu, column %zu) has a NaN or infinite gradient",
+                                     cell / grid.cells_x, cell % grid.cells_x);
+            }
         }
     }
+    /* scikit-image divides each cell's float32 sum by the cell area; the
+     * normalisation kernels do that (or fold it into eps). */
+    const double area = (double)config->cell_w * (double)config->cell_h;
 
     const size_t block_len = (size_t)config->block_w * (size_t)config->block_h * nbins;
     const size_t cell_row_stride = grid.cells_x * nbins;
@@ -556,7 +576,7 @@ hogfeat_status hogfeat__hog_compute_ws(const hogfeat_hog_config *config, const h
             const float *first = hist + by * (size_t)config->stride_y * cell_row_stride +
                                  bx * (size_t)config->stride_x * nbins;
             k->normalize_block(first, cell_row_stride, config->block_w, config->block_h,
-                               config->orientations, config->norm, o);
+                               config->orientations, config->norm, area, o);
             o += block_len;
         }
     }

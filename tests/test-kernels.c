@@ -326,8 +326,9 @@ START_TEST(test_cell_accumulate)
     const hogfeat__kernels *k = tables[_i];
     test_rng rng = test_rng_seed(0xACC + (uint64_t)_i);
     enum { MAXC = 24, MAXCW = 12, MAXB = 36, PAD = 8 };
-    static float mag[MAXC * MAXCW], hist[MAXC * MAXB + PAD], init[MAXC * MAXB + PAD];
+    static float mag[MAXC * MAXCW], hist[MAXC * MAXB + PAD], hist_b[MAXC * MAXB + PAD], init[MAXC * MAXB + PAD];
     static uint16_t bin[MAXC * MAXCW];
+    static int32_t base[MAXC * MAXCW];
     static double ref[MAXC * MAXB], scale[MAXC * MAXB];
     for (int iter = 0; iter < 20000; iter++) {
         size_t n_cells = 1 + test_rng_below(&rng, MAXC);
@@ -351,25 +352,32 @@ START_TEST(test_cell_accumulate)
             ref[h] += mag[i];
             scale[h] += fabs(mag[i]);
         }
-        k->cell_accumulate_row(mag, bin, n_cells, cell_w, nbins, hist);
+        for (size_t i = 0; i < npx; i++)
+            base[i] = (int32_t)((i / (size_t)cell_w) * (size_t)nbins);
+        for (size_t i = 0; i < nh + PAD; i++)
+            hist_b[i] = i < nh ? 0.0f : SENTINEL_VALUE;
+        k->cell_accumulate_row(mag, bin, base, npx, hist, hist_b);
+        for (size_t i = 0; i < nh; i++)
+            hist[i] += hist_b[i]; /* as the caller merges the two rows */
         for (size_t i = 0; i < nh; i++)
             CHECK(close_rel(hist[i], ref[i], scale[i]),
                           "%s: %zu cells of %d px, %d bins: hist[%zu] = %.9g, expected %.9g", k->name, n_cells,
                           (int)cell_w, (int)nbins, i, (double)hist[i], ref[i]);
         for (size_t i = nh; i < nh + PAD; i++)
-            CHECK(hist[i] == SENTINEL_VALUE, "%s: wrote hist[%zu] past %zu", k->name, i, nh);
+            CHECK(hist[i] == SENTINEL_VALUE && hist_b[i] == SENTINEL_VALUE, "%s: wrote hist[%zu] past %zu", k->name,
+                  i, nh);
     }
 }
 END_TEST
 
 static void reference_normalize(const float *first, size_t row_stride, int32_t bw, int32_t bh, int32_t nbins,
-                                hogfeat_norm norm, double *out)
+                                hogfeat_norm norm, double area, double *out)
 {
     const double eps = 1e-5;
     size_t row_len = (size_t)bw * (size_t)nbins, n = row_len * (size_t)bh;
     for (int32_t r = 0; r < bh; r++)
         for (size_t i = 0; i < row_len; i++)
-            out[(size_t)r * row_len + i] = first[(size_t)r * row_stride + i];
+            out[(size_t)r * row_len + i] = first[(size_t)r * row_stride + i] / area; /* the cell mean */
     double s = 0;
     for (size_t i = 0; i < n; i++)
         s += norm == HOGFEAT_NORM_L1 || norm == HOGFEAT_NORM_L1_SQRT ? fabs(out[i]) : out[i] * out[i];
@@ -427,8 +435,9 @@ START_TEST(test_normalize_block)
         }
         for (size_t i = 0; i < n + PAD; i++)
             out[i] = SENTINEL_VALUE;
-        k->normalize_block(src, stride, bw, bh, nbins, norm, out);
-        reference_normalize(src, stride, bw, bh, nbins, norm, ref);
+        const double area = (double)(1 + test_rng_below(&rng, 64));
+        k->normalize_block(src, stride, bw, bh, nbins, norm, area, out);
+        reference_normalize(src, stride, bw, bh, nbins, norm, area, ref);
         for (size_t i = 0; i < n; i++)
             CHECK(close_rel(out[i], ref[i], fabs(ref[i])),
                           "%s: norm %d block %dx%d, %d bins, stride %zu, kind %d: out[%zu] = %.9g, expected %.9g",
@@ -522,6 +531,14 @@ static void compare_row_outputs(const hogfeat__kernels *k, const char *what, con
     }
 }
 
+static size_t count_rechecks(const uint16_t *bin, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += bin[i] == HOGFEAT__BIN_RECHECK;
+    return c;
+}
+
 START_TEST(test_rows_match_scalar)
 {
     const hogfeat__kernels *k = tables[_i];
@@ -570,7 +587,9 @@ START_TEST(test_rows_match_scalar)
             gy[x] = border ? 0.0 : (double)(u[2][x] - u[0][x]);
         }
         hogfeat__kernels_scalar.grad_bin_row_u8(up, u[1], un, W, count, &bp, mag_s, bin_s);
-        k->grad_bin_row_u8(up, u[1], un, W, count, &bp, mag_k, bin_k);
+        size_t ret = k->grad_bin_row_u8(up, u[1], un, W, count, &bp, mag_k, bin_k);
+        CHECK(ret == count_rechecks(bin_k, count), "%s u8: returned %zu rechecks, marked %zu", k->name, ret,
+              count_rechecks(bin_k, count));
         compare_row_outputs(k, "u8", &bp, count, mag_s, bin_s, mag_k, bin_k, gx, gy);
         for (size_t x = 0; x < count; x++) {
             int hx = x > 0 && x + 1 < W;
@@ -578,7 +597,9 @@ START_TEST(test_rows_match_scalar)
             gy[x] = border ? 0.0 : (double)(f[2][x] - f[0][x]);
         }
         hogfeat__kernels_scalar.grad_bin_row(fp, f[1], fn, 1, W, count, &bp, mag_s, bin_s);
-        k->grad_bin_row(fp, f[1], fn, 1, W, count, &bp, mag_k, bin_k);
+        ret = k->grad_bin_row(fp, f[1], fn, 1, W, count, &bp, mag_k, bin_k);
+        CHECK(ret == count_rechecks(bin_k, count), "%s f32: returned %zu rechecks, marked %zu", k->name, ret,
+              count_rechecks(bin_k, count));
         compare_row_outputs(k, "f32", &bp, count, mag_s, bin_s, mag_k, bin_k, gx, gy);
     }
 }

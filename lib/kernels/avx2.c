@@ -33,14 +33,19 @@ static inline binv binv_make(const hogfeat__binparams *bp)
 }
 
 /* Bins of eight gradients, as hogfeat__bin_of() computes them; lanes to
- * recheck hold HOGFEAT__BIN_RECHECK and are counted in *rechecks. */
-static inline __m256i bin8(__m256 gx, __m256 gy, const binv *v, size_t *rechecks)
+ * recheck hold HOGFEAT__BIN_RECHECK and are set in *recheck_bits. */
+static inline __m256i bin8(__m256 gx, __m256 gy, const binv *v, unsigned *recheck_bits)
 {
     const __m256 zero = _mm256_setzero_ps();
     const __m256 sign = _mm256_set1_ps(-0.0f);
     const __m256 pi = _mm256_set1_ps(HF_PI_F);
     __m256 ax = _mm256_andnot_ps(sign, gx), ay = _mm256_andnot_ps(sign, gy);
-    __m256 t = _mm256_div_ps(_mm256_min_ps(ax, ay), _mm256_max_ps(ax, ay));
+    /* lo / hi by a reciprocal estimate and one Newton step (rel. error
+     * ~1e-7, inside the recheck margin) instead of a slow division. */
+    __m256 lo = _mm256_min_ps(ax, ay), hi = _mm256_max_ps(ax, ay);
+    __m256 rcp = _mm256_rcp_ps(hi);
+    rcp = _mm256_mul_ps(rcp, _mm256_fnmadd_ps(hi, rcp, _mm256_set1_ps(2.0f)));
+    __m256 t = _mm256_mul_ps(lo, rcp);
     __m256 t2 = _mm256_mul_ps(t, t);
     __m256 p = _mm256_set1_ps(0.00681178196f);
     p = _mm256_fmadd_ps(p, t2, _mm256_set1_ps(-0.0336041967f));
@@ -85,7 +90,7 @@ static inline __m256i bin8(__m256 gx, __m256 gy, const binv *v, size_t *rechecks
 
     b = _mm256_blendv_epi8(b, _mm256_set1_epi32((int)HOGFEAT__BIN_RECHECK), _mm256_castps_si256(bad));
     b = _mm256_blendv_epi8(b, dir_bin, _mm256_castps_si256(special));
-    *rechecks += (size_t)__builtin_popcount((unsigned)_mm256_movemask_ps(_mm256_andnot_ps(special, bad)));
+    *recheck_bits = (unsigned)_mm256_movemask_ps(_mm256_andnot_ps(special, bad));
     return b;
 }
 
@@ -105,6 +110,18 @@ static inline __m256 hypot8(__m256 gx, __m256 gy)
     return _mm256_set_m128(_mm256_cvtpd_ps(mh), _mm256_cvtpd_ps(ml));
 }
 
+/* One vector of eight pixels at x of a one-channel float row. */
+static inline unsigned f32_vector(const float *prev, const float *cur, const float *next, size_t x, const binv *v,
+                                  float *mag, uint16_t *bin)
+{
+    __m256 gx = _mm256_sub_ps(_mm256_loadu_ps(cur + x + 1), _mm256_loadu_ps(cur + x - 1));
+    __m256 gy = prev ? _mm256_sub_ps(_mm256_loadu_ps(next + x), _mm256_loadu_ps(prev + x)) : _mm256_setzero_ps();
+    _mm256_storeu_ps(mag + x, hypot8(gx, gy));
+    unsigned bits;
+    store_bins(bin + x, bin8(gx, gy, v, &bits));
+    return bits;
+}
+
 static size_t grad_bin_row_avx2(const float *prev, const float *cur, const float *next, int channels,
                                 size_t width, size_t count, const hogfeat__binparams *bp, float *mag,
                                 uint16_t *bin)
@@ -118,11 +135,14 @@ static size_t grad_bin_row_avx2(const float *prev, const float *cur, const float
     size_t x = 0;
     if (count > 0)
         rechecks += (size_t)hogfeat__pixel_f1(prev, cur, next, width, x++, bp, mag, bin);
-    for (; x + 8 <= lim; x += 8) {
-        __m256 gx = _mm256_sub_ps(_mm256_loadu_ps(cur + x + 1), _mm256_loadu_ps(cur + x - 1));
-        __m256 gy = prev ? _mm256_sub_ps(_mm256_loadu_ps(next + x), _mm256_loadu_ps(prev + x)) : _mm256_setzero_ps();
-        _mm256_storeu_ps(mag + x, hypot8(gx, gy));
-        store_bins(bin + x, bin8(gx, gy, &v, &rechecks));
+    for (; x + 8 <= lim; x += 8)
+        rechecks += (size_t)__builtin_popcount(f32_vector(prev, cur, next, x, &v, mag, bin));
+    if (x < lim && lim >= 9) {
+        /* The last interior pixels as one vector overlapping the previous
+         * one; recomputed pixels get the same values and are not recounted. */
+        unsigned bits = f32_vector(prev, cur, next, lim - 8, &v, mag, bin);
+        rechecks += (size_t)__builtin_popcount(bits >> (x - (lim - 8)));
+        x = lim;
     }
     for (; x < count; x++)
         rechecks += (size_t)hogfeat__pixel_f1(prev, cur, next, width, x, bp, mag, bin);
@@ -134,6 +154,18 @@ static inline __m256 load8_u8(const uint8_t *p)
     return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)p)));
 }
 
+static inline unsigned u8_vector(const uint8_t *prev, const uint8_t *cur, const uint8_t *next, size_t x,
+                                 const binv *v, float *mag, uint16_t *bin)
+{
+    __m256 gx = _mm256_sub_ps(load8_u8(cur + x + 1), load8_u8(cur + x - 1));
+    __m256 gy = prev ? _mm256_sub_ps(load8_u8(next + x), load8_u8(prev + x)) : _mm256_setzero_ps();
+    /* Integer gradients: gx^2 + gy^2 is exact, so sqrt is exactly rounded. */
+    _mm256_storeu_ps(mag + x, _mm256_sqrt_ps(_mm256_fmadd_ps(gx, gx, _mm256_mul_ps(gy, gy))));
+    unsigned bits;
+    store_bins(bin + x, bin8(gx, gy, v, &bits));
+    return bits;
+}
+
 static size_t grad_bin_row_u8_avx2(const uint8_t *prev, const uint8_t *cur, const uint8_t *next, size_t width,
                                    size_t count, const hogfeat__binparams *bp, float *mag, uint16_t *bin)
 {
@@ -143,16 +175,46 @@ static size_t grad_bin_row_u8_avx2(const uint8_t *prev, const uint8_t *cur, cons
     size_t x = 0;
     if (count > 0)
         rechecks += (size_t)hogfeat__pixel_u8(prev, cur, next, width, x++, bp, mag, bin);
-    for (; x + 8 <= lim; x += 8) {
-        __m256 gx = _mm256_sub_ps(load8_u8(cur + x + 1), load8_u8(cur + x - 1));
-        __m256 gy = prev ? _mm256_sub_ps(load8_u8(next + x), load8_u8(prev + x)) : _mm256_setzero_ps();
-        /* Integer gradients: gx^2 + gy^2 is exact, so sqrt is exactly rounded. */
-        _mm256_storeu_ps(mag + x, _mm256_sqrt_ps(_mm256_fmadd_ps(gx, gx, _mm256_mul_ps(gy, gy))));
-        store_bins(bin + x, bin8(gx, gy, &v, &rechecks));
+    for (; x + 8 <= lim; x += 8)
+        rechecks += (size_t)__builtin_popcount(u8_vector(prev, cur, next, x, &v, mag, bin));
+    if (x < lim && lim >= 9) {
+        unsigned bits = u8_vector(prev, cur, next, lim - 8, &v, mag, bin);
+        rechecks += (size_t)__builtin_popcount(bits >> (x - (lim - 8)));
+        x = lim;
     }
     for (; x < count; x++)
         rechecks += (size_t)hogfeat__pixel_u8(prev, cur, next, width, x, bp, mag, bin);
     return rechecks;
+}
+
+static void cell_accumulate_row_avx2(const float *mag, const uint16_t *bin, const int32_t *cell_base,
+                                     size_t count, float *hist_a, float *hist_b)
+{
+    /* Zero magnitudes (flat areas) add nothing and are skipped; even lanes
+     * vote into hist_a and odd ones into hist_b, so a run of equal bins
+     * alternates between two memory locations instead of waiting on one. */
+    float *const hist[2] = {hist_a, hist_b};
+    const __m256 zero = _mm256_setzero_ps();
+    int32_t idx[8];
+    float m[8];
+    size_t x = 0;
+    for (; x + 8 <= count; x += 8) {
+        __m256 mv = _mm256_loadu_ps(mag + x);
+        unsigned nz = (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(mv, zero, _CMP_NEQ_UQ));
+        if (!nz)
+            continue;
+        __m256i b = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(const void *)(bin + x)));
+        _mm256_storeu_si256((__m256i *)(void *)idx,
+                            _mm256_add_epi32(b, _mm256_loadu_si256((const __m256i *)(const void *)(cell_base + x))));
+        _mm256_storeu_ps(m, mv);
+        while (nz) {
+            unsigned i = (unsigned)__builtin_ctz(nz);
+            nz &= nz - 1;
+            hist[i & 1][idx[i]] += m[i];
+        }
+    }
+    for (; x < count; x++)
+        hist[x & 1][cell_base[x] + bin[x]] += mag[x];
 }
 
 static inline float hsum8(__m256 v)
@@ -170,66 +232,113 @@ static inline __m256i tail_mask(size_t n)
     return _mm256_loadu_si256((const __m256i *)(const void *)(ramp + 8 - n));
 }
 
-static void normalize_block_avx2(const float *first, size_t row_stride, int32_t block_w, int32_t block_h,
-                                 int32_t nbins, hogfeat_norm norm, float *out)
+/* Copies n floats (unaligned both sides). */
+static inline void copy_floats(float *dst, const float *src, size_t n)
 {
-    const size_t row_len = (size_t)block_w * (size_t)nbins;
-    const size_t full = row_len & ~(size_t)7;
-    const __m256i tmask = tail_mask(row_len - full);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(dst + i, _mm256_loadu_ps(src + i));
+    if (i < n) {
+        __m256i m = tail_mask(n - i);
+        _mm256_maskstore_ps(dst + i, m, _mm256_maskload_ps(src + i, m));
+    }
+}
+
+/* The block is first gathered into out (its rows are contiguous there), so
+ * every pass below runs over one contiguous array: few loop iterations and a
+ * single masked tail, which matters for small blocks such as 2x2 cells of 9
+ * bins (36 floats). The norm is a constant in each inlined instance. */
+static inline __attribute__((always_inline)) void normalize_impl(const float *first, size_t row_stride,
+                                                                 int32_t block_h, size_t row_len, hogfeat_norm norm,
+                                                                 double area, float *out)
+{
+    const size_t n = row_len * (size_t)block_h, full = n & ~(size_t)7;
+    const __m256i tmask = tail_mask(n - full);
+    for (int32_t r = 0; r < block_h; r++)
+        copy_floats(out + (size_t)r * row_len, first + (size_t)r * row_stride, row_len);
     const int l1 = norm == HOGFEAT_NORM_L1 || norm == HOGFEAT_NORM_L1_SQRT;
     const __m256 sign = _mm256_set1_ps(-0.0f);
-    __m256 acc = _mm256_setzero_ps();
-    for (int32_t r = 0; r < block_h; r++) {
-        const float *v = first + (size_t)r * row_stride;
-        for (size_t i = 0; i < full; i += 8) {
-            __m256 x = _mm256_loadu_ps(v + i);
-            acc = l1 ? _mm256_add_ps(acc, _mm256_andnot_ps(sign, x)) : _mm256_fmadd_ps(x, x, acc);
-        }
-        if (full < row_len) {
-            __m256 x = _mm256_maskload_ps(v + full, tmask);
-            acc = l1 ? _mm256_add_ps(acc, _mm256_andnot_ps(sign, x)) : _mm256_fmadd_ps(x, x, acc);
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m256 x0 = _mm256_loadu_ps(out + i), x1 = _mm256_loadu_ps(out + i + 8);
+        if (l1) {
+            acc0 = _mm256_add_ps(acc0, _mm256_andnot_ps(sign, x0));
+            acc1 = _mm256_add_ps(acc1, _mm256_andnot_ps(sign, x1));
+        } else {
+            acc0 = _mm256_fmadd_ps(x0, x0, acc0);
+            acc1 = _mm256_fmadd_ps(x1, x1, acc1);
         }
     }
-    const double eps = 1e-5, sum = hsum8(acc);
+    for (; i < n; i += 8) {
+        __m256 x = i < full ? _mm256_loadu_ps(out + i) : _mm256_maskload_ps(out + i, tmask);
+        acc0 = l1 ? _mm256_add_ps(acc0, _mm256_andnot_ps(sign, x)) : _mm256_fmadd_ps(x, x, acc0);
+    }
+    const float sum = hsum8(_mm256_add_ps(acc0, acc1));
     if (!isfinite(sum)) {
         /* Squares above 3.4e38 overflow float lanes; the double scalar code does not. */
-        hogfeat__kernels_scalar.normalize_block(first, row_stride, block_w, block_h, nbins, norm, out);
+        hogfeat__kernels_scalar.normalize_block(first, row_stride, (int32_t)row_len, block_h, 1, norm, area, out);
         return;
     }
-    const __m256 scale = _mm256_set1_ps((float)(l1 ? 1.0 / (sum + eps) : 1.0 / sqrt(sum + eps * eps)));
+    /* eps of the cell means (1e-5) is eps * area of the raw sums. */
+    const float eps1 = (float)(1e-5 * area);
+    const __m256 scale = _mm256_set1_ps(l1 ? 1.0f / (sum + eps1) : 1.0f / sqrtf(sum + eps1 * eps1));
     const __m256 clip = _mm256_set1_ps(0.2f);
     __m256 acc2 = _mm256_setzero_ps();
-    float *o = out;
-    for (int32_t r = 0; r < block_h; r++) {
-        const float *v = first + (size_t)r * row_stride;
-        for (size_t i = 0; i <= full; i += 8) {
-            int tail = i == full;
-            if (tail && full == row_len)
-                break;
-            __m256 q = _mm256_mul_ps(tail ? _mm256_maskload_ps(v + i, tmask) : _mm256_loadu_ps(v + i), scale);
-            if (norm == HOGFEAT_NORM_L1_SQRT)
-                q = _mm256_sqrt_ps(q);
-            else if (norm == HOGFEAT_NORM_L2HYS) {
-                q = _mm256_min_ps(q, clip);
-                acc2 = _mm256_fmadd_ps(q, q, acc2);
-            }
-            if (tail)
-                _mm256_maskstore_ps(o + i, tmask, q);
-            else
-                _mm256_storeu_ps(o + i, q);
+    for (i = 0; i < n; i += 8) {
+        const int tail = i >= full;
+        __m256 x = _mm256_mul_ps(tail ? _mm256_maskload_ps(out + i, tmask) : _mm256_loadu_ps(out + i), scale);
+        if (norm == HOGFEAT_NORM_L1_SQRT)
+            x = _mm256_sqrt_ps(x);
+        if (norm == HOGFEAT_NORM_L2HYS) {
+            x = _mm256_min_ps(x, clip);
+            acc2 = _mm256_fmadd_ps(x, x, acc2);
         }
-        o += row_len;
+        if (tail)
+            _mm256_maskstore_ps(out + i, tmask, x);
+        else
+            _mm256_storeu_ps(out + i, x);
     }
     if (norm == HOGFEAT_NORM_L2HYS) {
-        const __m256 scale2 = _mm256_set1_ps((float)(1.0 / sqrt((double)hsum8(acc2) + eps * eps)));
-        const size_t total = row_len * (size_t)block_h;
-        size_t i = 0;
-        for (; i + 8 <= total; i += 8)
+        const __m256 scale2 = _mm256_set1_ps(1.0f / sqrtf(hsum8(acc2) + 1e-10f));
+        for (i = 0; i < full; i += 8)
             _mm256_storeu_ps(out + i, _mm256_mul_ps(_mm256_loadu_ps(out + i), scale2));
-        if (i < total) {
-            __m256i m = tail_mask(total - i);
-            _mm256_maskstore_ps(out + i, m, _mm256_mul_ps(_mm256_maskload_ps(out + i, m), scale2));
-        }
+        if (full < n)
+            _mm256_maskstore_ps(out + full, tmask, _mm256_mul_ps(_mm256_maskload_ps(out + full, tmask), scale2));
+    }
+}
+
+/* The common shapes get instances where row_len and block_h are constants,
+ * so the compiler unrolls every loop: 2x2 cells of 9 bins (36 floats, the
+ * Dalal-Triggs and digit default) and 3x3 of 9 (81, scikit-image's). */
+#define NORMALIZE_FIXED(ROW_LEN, BLOCK_H)                                                                  \
+    do {                                                                                                   \
+        switch (norm) {                                                                                    \
+        case HOGFEAT_NORM_L1: normalize_impl(first, row_stride, BLOCK_H, ROW_LEN, HOGFEAT_NORM_L1, area, out); break; \
+        case HOGFEAT_NORM_L1_SQRT:                                                                         \
+            normalize_impl(first, row_stride, BLOCK_H, ROW_LEN, HOGFEAT_NORM_L1_SQRT, area, out);          \
+            break;                                                                                         \
+        case HOGFEAT_NORM_L2: normalize_impl(first, row_stride, BLOCK_H, ROW_LEN, HOGFEAT_NORM_L2, area, out); break; \
+        default: normalize_impl(first, row_stride, BLOCK_H, ROW_LEN, HOGFEAT_NORM_L2HYS, area, out); break; \
+        }                                                                                                  \
+        return;                                                                                            \
+    } while (0)
+
+static void normalize_block_avx2(const float *first, size_t row_stride, int32_t block_w, int32_t block_h,
+                                 int32_t nbins, hogfeat_norm norm, double area, float *out)
+{
+    const size_t row_len = (size_t)block_w * (size_t)nbins;
+    if (row_len == 18 && block_h == 2)
+        NORMALIZE_FIXED(18, 2);
+    if (row_len == 27 && block_h == 3)
+        NORMALIZE_FIXED(27, 3);
+    switch (norm) {
+    case HOGFEAT_NORM_L1: normalize_impl(first, row_stride, block_h, row_len, HOGFEAT_NORM_L1, area, out); break;
+    case HOGFEAT_NORM_L1_SQRT:
+        normalize_impl(first, row_stride, block_h, row_len, HOGFEAT_NORM_L1_SQRT, area, out);
+        break;
+    case HOGFEAT_NORM_L2: normalize_impl(first, row_stride, block_h, row_len, HOGFEAT_NORM_L2, area, out); break;
+    default: normalize_impl(first, row_stride, block_h, row_len, HOGFEAT_NORM_L2HYS, area, out); break;
     }
 }
 
@@ -338,7 +447,7 @@ const hogfeat__kernels hogfeat__kernels_avx2 = {
     .name = "avx2",
     .grad_bin_row = grad_bin_row_avx2,
     .grad_bin_row_u8 = grad_bin_row_u8_avx2,
-    .cell_accumulate_row = hogfeat__cell_accumulate_row_scalar,
+    .cell_accumulate_row = cell_accumulate_row_avx2,
     .normalize_block = normalize_block_avx2,
     .dot = dot_avx2,
     .axpy = axpy_avx2,

@@ -46,15 +46,20 @@ typedef struct hogfeat__kernels {
     size_t (*grad_bin_row_u8)(const uint8_t *prev, const uint8_t *cur, const uint8_t *next, size_t width,
                               size_t count, const hogfeat__binparams *bp, float *mag, uint16_t *bin);
 
-    /* hist_row[c * nbins + bin[x]] += mag[x] for x in cell c = x / cell_w,
-     * for n_cells cells. */
-    void (*cell_accumulate_row)(const float *mag, const uint16_t *bin, size_t n_cells,
-                                int32_t cell_w, int32_t nbins, float *hist_row);
+    /* Votes of one row: hist[cell_base[x] + bin[x]] += mag[x] for x in
+     * [0, count), where hist is hist_a or hist_b as the table likes (two
+     * rows break the store-to-load chains of runs of equal bins; the caller
+     * adds hist_b into hist_a). cell_base[x] = (x / cell_w) * nbins. */
+    void (*cell_accumulate_row)(const float *mag, const uint16_t *bin, const int32_t *cell_base, size_t count,
+                                float *hist_a, float *hist_b);
 
-    /* Normalise one block: rows of block_w * nbins contiguous floats, block_h
-     * rows, row_stride floats apart; writes block_h * block_w * nbins floats. */
+    /* Normalise one block of raw cell sums: rows of block_w * nbins
+     * contiguous floats, block_h rows, row_stride floats apart; writes
+     * block_h * block_w * nbins floats. The result is that of dividing every
+     * sum by the cell area first (scikit-image's cell mean) and normalising
+     * with eps = 1e-5; tables may fold the division into eps. */
     void (*normalize_block)(const float *first, size_t row_stride, int32_t block_w, int32_t block_h,
-                            int32_t nbins, hogfeat_norm norm, float *out);
+                            int32_t nbins, hogfeat_norm norm, double area, float *out);
 
     /* Dense float32 vector kernels for the classifiers. Sums may be
      * reassociated by ISA tables (tolerance: relative 1e-5 of sum |terms|). */
@@ -82,8 +87,8 @@ void hogfeat__dot_block_avx2(const float *q, size_t q_stride, size_t nq, const f
 
 extern const hogfeat__kernels hogfeat__kernels_scalar;
 /* Shared by tables that have no faster version. */
-void hogfeat__cell_accumulate_row_scalar(const float *mag, const uint16_t *bin, size_t n_cells, int32_t cell_w,
-                                         int32_t nbins, float *hist_row);
+void hogfeat__cell_accumulate_row_scalar(const float *mag, const uint16_t *bin, const int32_t *cell_base,
+                                         size_t count, float *hist_a, float *hist_b);
 #if defined(HOGFEAT_HAVE_SSE2)
 extern const hogfeat__kernels hogfeat__kernels_sse2;
 #endif

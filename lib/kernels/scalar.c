@@ -55,18 +55,23 @@ static size_t grad_bin_row_u8_scalar(const uint8_t *prev, const uint8_t *cur, co
     return rechecks;
 }
 
-void hogfeat__cell_accumulate_row_scalar(const float *mag, const uint16_t *bin, size_t n_cells,
-                                       int32_t cell_w, int32_t nbins, float *hist_row)
+void hogfeat__cell_accumulate_row_scalar(const float *mag, const uint16_t *bin, const int32_t *cell_base,
+                                         size_t count, float *hist_a, float *hist_b)
 {
-    for (size_t c = 0; c < n_cells; c++) {
-        float *h = hist_row + c * (size_t)nbins;
-        for (int32_t k = 0; k < cell_w; k++, mag++, bin++)
-            h[*bin] += *mag;
-    }
+    /* The specification uses one row, in pixel order, as scikit-image sums. */
+    (void)hist_b;
+    for (size_t x = 0; x < count; x++)
+        hist_a[cell_base[x] + bin[x]] += mag[x];
+}
+
+/* scikit-image's cell value: the float32 sum divided by the area in float32. */
+static inline double mean(float sum, double area)
+{
+    return (double)(sum / (float)area);
 }
 
 static void normalize_block_scalar(const float *first, size_t row_stride, int32_t block_w,
-                                   int32_t block_h, int32_t nbins, hogfeat_norm norm, float *out)
+                                   int32_t block_h, int32_t nbins, hogfeat_norm norm, double area, float *out)
 {
     const double eps = 1e-5;
     size_t row_len = (size_t)block_w * (size_t)nbins;
@@ -74,8 +79,8 @@ static void normalize_block_scalar(const float *first, size_t row_stride, int32_
     for (int32_t r = 0; r < block_h; r++) {
         const float *v = first + (size_t)r * row_stride;
         for (size_t i = 0; i < row_len; i++)
-            sum += norm == HOGFEAT_NORM_L1 || norm == HOGFEAT_NORM_L1_SQRT ? fabs((double)v[i])
-                                                                           : (double)v[i] * v[i];
+            sum += norm == HOGFEAT_NORM_L1 || norm == HOGFEAT_NORM_L1_SQRT ? fabs(mean(v[i], area))
+                                                                           : mean(v[i], area) * mean(v[i], area);
     }
     /* Divide (not multiply by a reciprocal) as scikit-image does, so results
      * round as numpy's do. */
@@ -86,7 +91,7 @@ static void normalize_block_scalar(const float *first, size_t row_stride, int32_
     for (int32_t r = 0; r < block_h; r++) {
         const float *v = first + (size_t)r * row_stride;
         for (size_t i = 0; i < row_len; i++, o++) {
-            double q = (double)v[i] / denom;
+            double q = mean(v[i], area) / denom;
             switch (norm) {
             case HOGFEAT_NORM_L1_SQRT: q = sqrt(q); break;
             case HOGFEAT_NORM_L2HYS:
@@ -105,7 +110,7 @@ static void normalize_block_scalar(const float *first, size_t row_stride, int32_
         for (int32_t r = 0; r < block_h; r++) {
             const float *v = first + (size_t)r * row_stride;
             for (size_t i = 0; i < row_len; i++, o++) {
-                double q = (double)v[i] / denom;
+                double q = mean(v[i], area) / denom;
                 q = q < 0.2 ? q : 0.2;
                 *o = (float)(q / denom2);
             }
