@@ -183,7 +183,7 @@ static inline float hsum4(__m128 v)
 }
 
 static void normalize_block_sse2(const float *first, size_t row_stride, int32_t block_w, int32_t block_h,
-                                 int32_t nbins, hogfeat_norm norm, float *out)
+                                 int32_t nbins, hogfeat_norm norm, double area, float *out)
 {
     const size_t row_len = (size_t)block_w * (size_t)nbins;
     const size_t full = row_len & ~(size_t)3;
@@ -200,13 +200,13 @@ static void normalize_block_sse2(const float *first, size_t row_stride, int32_t 
         for (size_t i = full; i < row_len; i++)
             tail += l1 ? fabsf(v[i]) : v[i] * v[i];
     }
-    const double eps = 1e-5, sum = (double)hsum4(acc) + tail;
+    const double eps = 1e-5, eps1 = eps * area, sum = (double)hsum4(acc) + tail;
     if (!isfinite(sum)) {
         /* Squares above 3.4e38 overflow float lanes; the double scalar code does not. */
-        hogfeat__kernels_scalar.normalize_block(first, row_stride, block_w, block_h, nbins, norm, out);
+        hogfeat__kernels_scalar.normalize_block(first, row_stride, block_w, block_h, nbins, norm, area, out);
         return;
     }
-    const float s = (float)(l1 ? 1.0 / (sum + eps) : 1.0 / sqrt(sum + eps * eps));
+    const float s = (float)(l1 ? 1.0 / (sum + eps1) : 1.0 / sqrt(sum + eps1 * eps1));
     const __m128 scale = _mm_set1_ps(s), clip = _mm_set1_ps(0.2f);
     __m128 acc2 = _mm_setzero_ps();
     float tail2 = 0.0f;
