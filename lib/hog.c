@@ -70,6 +70,9 @@ static void set_defaults(hogfeat_hog_config *config)
     config->norm = HOGFEAT_NORM_L2HYS;
     config->transform_sqrt = 0;
     config->signed_orientations = 0;
+    config->preset = HOGFEAT_HOG_PRESET_SKIMAGE;
+    config->layout = HOGFEAT_HOG_LAYOUT_SKIMAGE;
+    config->window_sigma = 0.0;
     update_bins(config);
 }
 
@@ -213,6 +216,63 @@ hogfeat_status hogfeat_hog_config_set_signed_orientations(hogfeat_hog_config *co
     config->signed_orientations = enabled;
     update_bins(config);
     return HOGFEAT_OK;
+}
+
+hogfeat_status hogfeat_hog_config_set_preset(hogfeat_hog_config *config, hogfeat_hog_preset preset)
+{
+    REQUIRE_CONFIG(config, "hogfeat_hog_config_set_preset");
+    switch (preset) {
+    case HOGFEAT_HOG_PRESET_SKIMAGE:
+        set_defaults(config);
+        return HOGFEAT_OK;
+    case HOGFEAT_HOG_PRESET_OPENCV:
+        /* cv::HOGDescriptor() defaults, in cells: 8x8 cells, 16x16 blocks,
+         * 8x8 stride, 9 bins, L2-Hys 0.2, no gamma, winSigma -1 (automatic). */
+        set_defaults(config);
+        config->block_w = config->block_h = 2;
+        config->preset = HOGFEAT_HOG_PRESET_OPENCV;
+        config->layout = HOGFEAT_HOG_LAYOUT_OPENCV;
+        return HOGFEAT_OK;
+    }
+    return hogfeat__fail(HOGFEAT_ERR_INVALID_ARGUMENT, "preset %d is not a hogfeat_hog_preset", (int)preset);
+}
+
+int hogfeat_hog_config_get_preset(const hogfeat_hog_config *config)
+{
+    return config ? (int)config->preset : 0;
+}
+
+static int valid_layout(hogfeat_hog_layout layout)
+{
+    return layout == HOGFEAT_HOG_LAYOUT_SKIMAGE || layout == HOGFEAT_HOG_LAYOUT_OPENCV;
+}
+
+hogfeat_status hogfeat_hog_config_set_layout(hogfeat_hog_config *config, hogfeat_hog_layout layout)
+{
+    REQUIRE_CONFIG(config, "hogfeat_hog_config_set_layout");
+    if (!valid_layout(layout))
+        return hogfeat__fail(HOGFEAT_ERR_INVALID_ARGUMENT, "layout %d is not a hogfeat_hog_layout", (int)layout);
+    config->layout = layout;
+    return HOGFEAT_OK;
+}
+
+int hogfeat_hog_config_get_layout(const hogfeat_hog_config *config)
+{
+    return config ? (int)config->layout : 0;
+}
+
+hogfeat_status hogfeat_hog_config_set_window_sigma(hogfeat_hog_config *config, double sigma_px)
+{
+    REQUIRE_CONFIG(config, "hogfeat_hog_config_set_window_sigma");
+    if (!(sigma_px >= 0.0 && sigma_px <= 1e6))
+        return hogfeat__fail(HOGFEAT_ERR_INVALID_ARGUMENT, "window sigma must be finite and in [0, 1e6] px");
+    config->window_sigma = sigma_px;
+    return HOGFEAT_OK;
+}
+
+double hogfeat_hog_config_get_window_sigma(const hogfeat_hog_config *config)
+{
+    return config ? config->window_sigma : 0.0;
 }
 
 int32_t hogfeat_hog_config_get_orientations(const hogfeat_hog_config *config)
@@ -455,6 +515,9 @@ hogfeat_status hogfeat__hog_compute_ws(const hogfeat_hog_config *config, const h
         return hogfeat__fail(HOGFEAT_ERR_BUFFER_TOO_SMALL,
                              "the descriptor has %zu floats; the output holds %zu", grid.length, out_capacity);
 
+    if (config->preset == HOGFEAT_HOG_PRESET_OPENCV)
+        return hogfeat__hog_compute_opencv(config, image, out_features, wsp);
+
     const hogfeat__kernels *k = hogfeat__kernels_get();
     const size_t nbins = (size_t)config->orientations;
     const size_t width = image->width, height = image->height;
@@ -570,15 +633,68 @@ hogfeat_status hogfeat__hog_compute_ws(const hogfeat_hog_config *config, const h
 
     const size_t block_len = (size_t)config->block_w * (size_t)config->block_h * nbins;
     const size_t cell_row_stride = grid.cells_x * nbins;
+    /* OpenCV order: blocks column by column, and cells column by column
+     * inside a block; each block is normalised into a scratch buffer (the
+     * preprocessing one, which holds nothing HOG reads) and scattered. */
+    const int opencv_order = config->layout == HOGFEAT_HOG_LAYOUT_OPENCV;
+    float *block_tmp = NULL;
+    if (opencv_order) {
+        st = hogfeat__buffer_reserve(&wsp->pre2, block_len * sizeof(float));
+        if (st != HOGFEAT_OK)
+            return st;
+        block_tmp = (float *)(void *)wsp->pre2.data;
+    }
     float *o = out_features;
     for (size_t by = 0; by < grid.blocks_y; by++) {
         for (size_t bx = 0; bx < grid.blocks_x; bx++) {
             const float *first = hist + by * (size_t)config->stride_y * cell_row_stride +
                                  bx * (size_t)config->stride_x * nbins;
             k->normalize_block(first, cell_row_stride, config->block_w, config->block_h,
-                               config->orientations, config->norm, area, o);
+                               config->orientations, config->norm, area, opencv_order ? block_tmp : o);
+            if (opencv_order) {
+                for (int32_t cy = 0; cy < config->block_h; cy++)
+                    for (int32_t cx = 0; cx < config->block_w; cx++)
+                        memcpy(out_features + hogfeat__hog_index(HOGFEAT_HOG_LAYOUT_OPENCV, grid.blocks_x,
+                                                                 grid.blocks_y, config->block_w, config->block_h,
+                                                                 config->orientations, by, bx, (size_t)cy,
+                                                                 (size_t)cx, 0),
+                               block_tmp + ((size_t)cy * (size_t)config->block_w + (size_t)cx) * nbins,
+                               nbins * sizeof(float));
+            }
             o += block_len;
         }
     }
+    return HOGFEAT_OK;
+}
+
+hogfeat_status hogfeat_hog_convert_layout(const hogfeat_hog_config *config, size_t width, size_t height,
+                                          const float *in, hogfeat_hog_layout from, float *out, hogfeat_hog_layout to,
+                                          size_t capacity)
+{
+    REQUIRE_CONFIG(config, "hogfeat_hog_convert_layout");
+    if (!in || !out)
+        return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "hogfeat_hog_convert_layout: %s is NULL", !in ? "in" : "out");
+    if (!valid_layout(from) || !valid_layout(to))
+        return hogfeat__fail(HOGFEAT_ERR_INVALID_ARGUMENT, "layout %d is not a hogfeat_hog_layout",
+                             (int)(valid_layout(from) ? to : from));
+    hog_grid grid = {0, 0, 0, 0, 0};
+    hogfeat_status st = compute_grid(config, width, height, &grid);
+    if (st != HOGFEAT_OK)
+        return st;
+    if (capacity < grid.length)
+        return hogfeat__fail(HOGFEAT_ERR_BUFFER_TOO_SMALL, "the descriptor has %zu floats; the output holds %zu",
+                             grid.length, capacity);
+    if (in < out + grid.length && out < in + grid.length)
+        return hogfeat__fail(HOGFEAT_ERR_INVALID_ARGUMENT, "hogfeat_hog_convert_layout: in and out overlap");
+    const size_t nbins = (size_t)config->orientations;
+    for (size_t by = 0; by < grid.blocks_y; by++)
+        for (size_t bx = 0; bx < grid.blocks_x; bx++)
+            for (size_t cy = 0; cy < (size_t)config->block_h; cy++)
+                for (size_t cx = 0; cx < (size_t)config->block_w; cx++)
+                    memcpy(out + hogfeat__hog_index(to, grid.blocks_x, grid.blocks_y, config->block_w,
+                                                    config->block_h, config->orientations, by, bx, cy, cx, 0),
+                           in + hogfeat__hog_index(from, grid.blocks_x, grid.blocks_y, config->block_w,
+                                                   config->block_h, config->orientations, by, bx, cy, cx, 0),
+                           nbins * sizeof(float));
     return HOGFEAT_OK;
 }

@@ -19,7 +19,7 @@ _Static_assert(sizeof(float) == 4 && sizeof(double) == 8, "IEEE binary32 and bin
  * newline conversion in either direction, and ^Z stops DOS `type`. */
 static const unsigned char MF_MAGIC[8] = {0x89, 'H', 'O', 'G', '\r', '\n', 0x1A, '\n'};
 #define MF_MAJOR 1u
-#define MF_MINOR 0u
+#define MF_MINOR 1u /* 1.1 added the HOGX section */
 #define MF_HEADER_BYTES 24u
 #define MF_SECTION_HEADER_BYTES 16u
 #define MF_TRAILER_BYTES 4u
@@ -27,10 +27,12 @@ static const unsigned char MF_MAGIC[8] = {0x89, 'H', 'O', 'G', '\r', '\n', 0x1A,
 
 #define MF_TAG(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
 #define MF_TAG_FEAT MF_TAG('F', 'E', 'A', 'T')
+#define MF_TAG_HOGX MF_TAG('H', 'O', 'G', 'X')
 #define MF_TAG_LSVM MF_TAG('L', 'S', 'V', 'M')
 #define MF_TAG_KNN MF_TAG('K', 'N', 'N', ' ')
 
 #define MF_FEAT_BYTES 56u
+#define MF_HOGX_BYTES 16u
 #define MF_LSVM_FIXED_BYTES 56u /* without labels and weights */
 #define MF_KNN_FIXED_BYTES 32u  /* without labels and features */
 
@@ -181,6 +183,16 @@ static size_t knn_payload_bytes(size_t num_samples, size_t num_features)
     return total;
 }
 
+/* HOG settings added in format 1.1 (preset, layout, window sigma) go in a
+ * HOGX section, written only when one differs from 1.0's implied values, so
+ * such files stay readable by 1.0 readers; it is critical, because a 1.0
+ * reader ignoring it would compute other features. */
+static int needs_hogx(const hogfeat_hog_config *h)
+{
+    return h->preset != HOGFEAT_HOG_PRESET_SKIMAGE || h->layout != HOGFEAT_HOG_LAYOUT_SKIMAGE ||
+           h->window_sigma != 0.0;
+}
+
 static hogfeat_status encoded_size(const mf_parts *parts, size_t *out_size)
 {
     size_t payload = parts->svm ? lsvm_payload_bytes((size_t)parts->svm->num_classes, parts->svm->num_vectors,
@@ -189,6 +201,8 @@ static hogfeat_status encoded_size(const mf_parts *parts, size_t *out_size)
     size_t total = MF_HEADER_BYTES + MF_TRAILER_BYTES + MF_SECTION_HEADER_BYTES;
     if (parts->pipeline)
         total += MF_SECTION_HEADER_BYTES + MF_FEAT_BYTES;
+    if (parts->pipeline && needs_hogx(&parts->pipeline->hog))
+        total += MF_SECTION_HEADER_BYTES + MF_HOGX_BYTES;
     if (payload == 0 || hogfeat__add_overflow(total, payload, &total))
         return hogfeat__fail(HOGFEAT_ERR_LIMIT_EXCEEDED, "the model is too large to serialise in memory");
     *out_size = total;
@@ -222,6 +236,14 @@ static unsigned char *encode_feat(unsigned char *p, const hogfeat_pipeline *pipe
     /* set_resize keeps width * height within 2^28 pixels, so each fits. */
     p = wr_u32(p, (uint32_t)pipe->resize_w);
     return wr_u32(p, (uint32_t)pipe->resize_h);
+}
+
+static unsigned char *encode_hogx(unsigned char *p, const hogfeat_hog_config *h)
+{
+    p = wr_section_header(p, MF_TAG_HOGX, MF_SECTION_CRITICAL, MF_HOGX_BYTES);
+    p = wr_u32(p, (uint32_t)h->preset);
+    p = wr_u32(p, (uint32_t)h->layout);
+    return wr_f64(p, h->window_sigma);
 }
 
 static unsigned char *encode_lsvm(unsigned char *p, const hogfeat_linsvm *m)
@@ -273,6 +295,8 @@ static void encode(const mf_parts *parts, unsigned char *dst, size_t size)
     p = wr_u64(p, (uint64_t)size);
     if (parts->pipeline)
         p = encode_feat(p, parts->pipeline);
+    if (parts->pipeline && needs_hogx(&parts->pipeline->hog))
+        p = encode_hogx(p, &parts->pipeline->hog);
     p = parts->svm ? encode_lsvm(p, parts->svm) : encode_knn(p, parts->knn);
     wr_u32(p, crc_of(dst, size - MF_TRAILER_BYTES));
 }
@@ -395,7 +419,7 @@ typedef struct mf_section {
 } mf_section;
 
 typedef struct mf_file {
-    mf_section feat, lsvm, knn;
+    mf_section feat, hogx, lsvm, knn;
 } mf_file;
 
 /* Checks magic, version, length and CRC, then walks the sections. Nothing
@@ -464,6 +488,7 @@ static hogfeat_status parse_container(const unsigned char *data, size_t size, mf
                                  "section %s at byte %zu declares %llu bytes; only %zu remain", name,
                                  pos - MF_SECTION_HEADER_BYTES, (unsigned long long)length, body_end - pos);
         mf_section *slot = tag == MF_TAG_FEAT   ? &file->feat
+                           : tag == MF_TAG_HOGX ? &file->hogx
                            : tag == MF_TAG_LSVM ? &file->lsvm
                            : tag == MF_TAG_KNN  ? &file->knn
                                                 : NULL;
@@ -484,6 +509,8 @@ static hogfeat_status parse_container(const unsigned char *data, size_t size, mf
                                                        "exactly one classifier is allowed");
     if (!file->lsvm.data && !file->knn.data)
         return hogfeat__fail(HOGFEAT_ERR_CORRUPT_DATA, "the file holds no classifier section (LSVM or KNN)");
+    if (file->hogx.data && !file->feat.data)
+        return hogfeat__fail(HOGFEAT_ERR_CORRUPT_DATA, "the file holds a HOGX section without a FEAT section");
     return HOGFEAT_OK;
 }
 
@@ -570,7 +597,8 @@ static hogfeat_status read_feat(const mf_section *s, const hogfeat_limits *limit
      * as the bins depend on it. Ranges were checked above. */
     memset(&out->hog, 0, sizeof out->hog);
     hogfeat_hog_config *h = &out->hog;
-    if (hogfeat_hog_config_set_signed_orientations(h, (int)v[9]) != HOGFEAT_OK ||
+    if (hogfeat_hog_config_set_preset(h, HOGFEAT_HOG_PRESET_SKIMAGE) != HOGFEAT_OK ||
+        hogfeat_hog_config_set_signed_orientations(h, (int)v[9]) != HOGFEAT_OK ||
         hogfeat_hog_config_set_orientations(h, (int32_t)v[0]) != HOGFEAT_OK ||
         hogfeat_hog_config_set_cell_size(h, (int32_t)v[1], (int32_t)v[2]) != HOGFEAT_OK ||
         hogfeat_hog_config_set_block_size(h, (int32_t)v[3], (int32_t)v[4]) != HOGFEAT_OK ||
@@ -581,6 +609,40 @@ static hogfeat_status read_feat(const mf_section *s, const hogfeat_limits *limit
     out->sigma = sigma;
     out->resize_w = rw;
     out->resize_h = rh;
+    return HOGFEAT_OK;
+}
+
+/* Applies a HOGX section to a configuration read from FEAT. */
+static hogfeat_status read_hogx(const mf_section *s, hogfeat_hog_config *h)
+{
+    if (s->length != MF_HOGX_BYTES)
+        return hogfeat__fail(HOGFEAT_ERR_CORRUPT_DATA, "HOGX section is %zu bytes; format %u.x defines %u",
+                             s->length, MF_MAJOR, MF_HOGX_BYTES);
+    uint32_t preset = rd_u32(s->data), layout = rd_u32(s->data + 4);
+    double sigma = rd_f64(s->data + 8);
+    if (!isfinite(sigma))
+        return hogfeat__fail(HOGFEAT_ERR_NONFINITE, "HOGX section: the window sigma is NaN or infinite");
+    /* The preset sets defaults, so keep FEAT's explicit values around it. */
+    hogfeat_hog_config keep = *h;
+    if (preset != HOGFEAT_HOG_PRESET_SKIMAGE && preset != HOGFEAT_HOG_PRESET_OPENCV)
+        return hogfeat__fail(HOGFEAT_ERR_CORRUPT_DATA, "HOGX section: preset %lu is unknown", (unsigned long)preset);
+    if (hogfeat_hog_config_set_preset(h, (hogfeat_hog_preset)preset) != HOGFEAT_OK)
+        return hogfeat__fail(HOGFEAT_ERR_CORRUPT_DATA, "HOGX section: bad preset");
+    h->orientations = keep.orientations;
+    h->cell_w = keep.cell_w;
+    h->cell_h = keep.cell_h;
+    h->block_w = keep.block_w;
+    h->block_h = keep.block_h;
+    h->stride_x = keep.stride_x;
+    h->stride_y = keep.stride_y;
+    h->norm = keep.norm;
+    h->transform_sqrt = keep.transform_sqrt;
+    h->signed_orientations = keep.signed_orientations;
+    h->bins = keep.bins;
+    if (hogfeat_hog_config_set_layout(h, (hogfeat_hog_layout)layout) != HOGFEAT_OK ||
+        hogfeat_hog_config_set_window_sigma(h, sigma) != HOGFEAT_OK)
+        return hogfeat__fail(HOGFEAT_ERR_CORRUPT_DATA, "HOGX section: layout %lu or window sigma out of range",
+                             (unsigned long)layout);
     return HOGFEAT_OK;
 }
 
@@ -803,6 +865,8 @@ static hogfeat_status load_model(const unsigned char *data, size_t size, const h
     if (file.feat.data) {
         /* Checked even when only the classifier is wanted: a file is valid for all readers or none. */
         st = read_feat(&file.feat, limits, &feat);
+        if (st == HOGFEAT_OK && file.hogx.data)
+            st = read_hogx(&file.hogx, &feat.hog);
         if (st != HOGFEAT_OK)
             return st;
         if (want == WANT_PIPELINE) {

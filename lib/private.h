@@ -79,8 +79,24 @@ struct hogfeat_hog_config {
     hogfeat_norm norm;
     int transform_sqrt;
     int signed_orientations;
+    hogfeat_hog_preset preset;
+    hogfeat_hog_layout layout;
+    double window_sigma;     /* OpenCV preset; 0 = (block w + h in px) / 8 */
     hogfeat__binparams bins; /* derived from orientations and signedness */
 };
+
+
+/* Output position of value (block by, bx; cell cy, cx within the block; bin b)
+ * in a layout, for a grid of blocks_x x blocks_y blocks. */
+static inline size_t hogfeat__hog_index(hogfeat_hog_layout layout, size_t blocks_x, size_t blocks_y, int32_t block_w,
+                                        int32_t block_h, int32_t nbins, size_t by, size_t bx, size_t cy, size_t cx,
+                                        size_t b)
+{
+    const size_t block_len = (size_t)block_w * (size_t)block_h * (size_t)nbins;
+    if (layout == HOGFEAT_HOG_LAYOUT_OPENCV)
+        return (bx * blocks_y + by) * block_len + (cx * (size_t)block_h + cy) * (size_t)nbins + b;
+    return (by * blocks_x + bx) * block_len + (cy * (size_t)block_w + cx) * (size_t)nbins + b;
+}
 
 /* A reusable scratch buffer: batch work keeps one per thread, so steady
  * state allocates nothing. */
@@ -101,6 +117,12 @@ void hogfeat__workspace_release(hogfeat__workspace *ws);
 /* hogfeat_hog_compute() with a caller-kept workspace. */
 hogfeat_status hogfeat__hog_compute_ws(const hogfeat_hog_config *config, const hogfeat_image *image,
                                        float *out_features, size_t out_capacity, hogfeat__workspace *ws);
+
+/* The OpenCV preset's compute (lib/hog_opencv.c): same contract as
+ * hogfeat__hog_compute_ws, arguments already validated (out_capacity holds
+ * the descriptor), writing in the configuration's layout. */
+hogfeat_status hogfeat__hog_compute_opencv(const hogfeat_hog_config *config, const hogfeat_image *image,
+                                           float *out_features, hogfeat__workspace *ws);
 
 /* Batch extraction shared by hog_batch.c and pipeline.c: fn describes one
  * image into out (length floats) with a per-worker workspace; length_fn

@@ -318,6 +318,106 @@ HOGFEAT_API hogfeat_status hogfeat_hog_compute(const hogfeat_hog_config *config,
                                                const hogfeat_image *image, float *out_features,
                                                size_t out_capacity);
 
+/** Which library's algorithm and defaults a configuration follows. Values are pinned. */
+typedef enum hogfeat_hog_preset {
+    /** scikit-image 0.19 feature.hog: hard binning, cell means, the layout above (default). */
+    HOGFEAT_HOG_PRESET_SKIMAGE = 1,
+    /** OpenCV 4.6 cv::HOGDescriptor::compute with the image as one window: trilinear
+     *  (bilinear orientation and spatial) interpolation, a Gaussian window over each
+     *  block, OpenCV's L2-Hys constants, OpenCV's output order. */
+    HOGFEAT_HOG_PRESET_OPENCV = 2
+} hogfeat_hog_preset;
+
+/** Order of the values in a descriptor. Values are pinned. */
+typedef enum hogfeat_hog_layout {
+    /** Blocks row by row, cells row by row inside a block, then bins (scikit-image). */
+    HOGFEAT_HOG_LAYOUT_SKIMAGE = 1,
+    /** Blocks column by column, cells column by column inside a block, then bins
+     *  (cv::HOGDescriptor). */
+    HOGFEAT_HOG_LAYOUT_OPENCV = 2
+} hogfeat_hog_layout;
+
+/**
+ * @brief Reset every parameter to a preset's algorithm and defaults.
+ *
+ * ::HOGFEAT_HOG_PRESET_SKIMAGE gives hogfeat_hog_config_create()'s state.
+ * ::HOGFEAT_HOG_PRESET_OPENCV gives cv::HOGDescriptor's defaults: 9 unsigned bins,
+ * 8x8-pixel cells, 2x2-cell blocks, block stride 1 cell, L2-Hys, no gamma, a
+ * Gaussian block window of sigma (block width + height in pixels) / 8, and
+ * ::HOGFEAT_HOG_LAYOUT_OPENCV. Setters then change single parameters as usual.
+ * @param[in] config Handle.
+ * @param[in] preset A ::hogfeat_hog_preset.
+ * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_INVALID_ARGUMENT.
+ * @threadsafety Safe on distinct handles; not while another thread computes with @p config.
+ * @since 0.4
+ */
+HOGFEAT_API hogfeat_status hogfeat_hog_config_set_preset(hogfeat_hog_config *config, hogfeat_hog_preset preset);
+
+/**
+ * @brief The preset the configuration follows. @param[in] config Handle.
+ * @return A ::hogfeat_hog_preset value, or 0 if @p config is NULL.
+ * @threadsafety Thread-safe. @since 0.4
+ */
+HOGFEAT_API int hogfeat_hog_config_get_preset(const hogfeat_hog_config *config);
+
+/**
+ * @brief Choose the order in which hogfeat_hog_compute() writes values.
+ * @param[in] config Handle.
+ * @param[in] layout A ::hogfeat_hog_layout (the preset's order by default).
+ * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_INVALID_ARGUMENT.
+ * @threadsafety Safe on distinct handles; not while another thread computes with @p config.
+ * @since 0.4
+ */
+HOGFEAT_API hogfeat_status hogfeat_hog_config_set_layout(hogfeat_hog_config *config, hogfeat_hog_layout layout);
+
+/**
+ * @brief The output order. @param[in] config Handle.
+ * @return A ::hogfeat_hog_layout value, or 0 if @p config is NULL.
+ * @threadsafety Thread-safe. @since 0.4
+ */
+HOGFEAT_API int hogfeat_hog_config_get_layout(const hogfeat_hog_config *config);
+
+/**
+ * @brief Set the Gaussian block window of the OpenCV preset (OpenCV's winSigma).
+ * @param[in] config   Handle.
+ * @param[in] sigma_px Sigma in pixels, finite and > 0, or 0 for OpenCV's default
+ *                     (block width + height in pixels) / 8.
+ * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_INVALID_ARGUMENT.
+ *         Ignored by the scikit-image preset.
+ * @threadsafety Safe on distinct handles; not while another thread computes with @p config.
+ * @since 0.4
+ */
+HOGFEAT_API hogfeat_status hogfeat_hog_config_set_window_sigma(hogfeat_hog_config *config, double sigma_px);
+
+/**
+ * @brief The block window sigma set (0 means OpenCV's default). @param[in] config Handle.
+ * @return Sigma in pixels, or 0 if @p config is NULL.
+ * @threadsafety Thread-safe. @since 0.4
+ */
+HOGFEAT_API double hogfeat_hog_config_get_window_sigma(const hogfeat_hog_config *config);
+
+/**
+ * @brief Reorder a descriptor between layouts (for an image size and this configuration).
+ *
+ * Lets features computed in one library's order be read in the other's.
+ * @param[in]  config   Handle (its grid and bins define the layout).
+ * @param[in]  width    Image width in pixels.
+ * @param[in]  height   Image height in pixels.
+ * @param[in]  in       Descriptor in layout @p from (hogfeat_hog_feature_length() floats).
+ * @param[in]  from     Layout of @p in.
+ * @param[out] out      Descriptor in layout @p to; must not overlap @p in.
+ * @param[in]  to       Layout to write.
+ * @param[in]  capacity Floats available at @p out.
+ * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_INVALID_ARGUMENT (a bad
+ *         layout, or overlapping buffers); ::HOGFEAT_ERR_BUFFER_TOO_SMALL; and the errors of
+ *         hogfeat_hog_feature_length().
+ * @threadsafety Thread-safe as long as no setter runs on @p config.
+ * @since 0.4
+ */
+HOGFEAT_API hogfeat_status hogfeat_hog_convert_layout(const hogfeat_hog_config *config, size_t width, size_t height,
+                                                      const float *in, hogfeat_hog_layout from, float *out,
+                                                      hogfeat_hog_layout to, size_t capacity);
+
 /**
  * @brief Compute the descriptors of many images into one matrix, on several threads.
  *
@@ -356,7 +456,7 @@ HOGFEAT_API hogfeat_status hogfeat_hog_compute_batch(const hogfeat_hog_config *c
  * buffer is borrowed for the call only. Threads and output as
  * hogfeat_hog_compute_batch().
  * @param[in]  config             Handle; must not be modified during the call.
- * @param[in]  pixels             First sample of image 0.
+ * @param[in]  pixels             First sample of image 0 (borrowed for the call only, never written).
  * @param[in]  format             A ::hogfeat_format.
  * @param[in]  num_images         Number of images (0 does nothing and returns OK).
  * @param[in]  width              Image width in pixels.
