@@ -295,15 +295,16 @@ static int matrix_extent_overflows(size_t num_samples, size_t num_features, size
 
 /* Shared by the tasks of one training run. */
 typedef struct train_ctx {
-    hogfeat__svm_problem base;    /* everything but the class, C and seed */
-    int32_t seed;
+    hogfeat__svm_problem base;    /* everything but the class and C */
     int32_t num_classes;
-    int32_t num_problems;
+    size_t num_problems;
+    size_t num_groups;            /* task g solves problems [g P / G, (g + 1) P / G) together */
+    size_t group_max;             /* members of the largest group */
     const double *class_c;        /* per class: C * weight(class) */
     double c;
     hogfeat_linsvm *model;
-    double *alpha;                /* num_threads x num_samples */
-    size_t *index;                /* num_threads x num_samples */
+    double *alpha;                /* per worker: group_max x num_samples */
+    size_t *order;                /* per worker: num_samples */
     hogfeat_progress_fn progress;
     void *progress_user_data;
     atomic_int done;              /* problems finished */
@@ -326,51 +327,73 @@ static int train_should_stop(void *vctx)
     if (atomic_load(&ctx->stop))
         return 1;
     if (ctx->progress &&
-        ctx->progress(ctx->progress_user_data, (int32_t)atomic_load(&ctx->done), ctx->num_problems) != 0) {
+        ctx->progress(ctx->progress_user_data, (int32_t)atomic_load(&ctx->done), (int32_t)ctx->num_problems) != 0) {
         stop_training(ctx, HOGFEAT_ERR_CANCELLED);
         return 1;
     }
     return 0;
 }
 
-/* Binary problem number task: one hyperplane, written to its own model row,
- * with its own scratch per worker, so tasks share nothing they write. */
+/* One group of binary problems in flight. */
+typedef struct group_run {
+    train_ctx *ctx;
+    size_t first;                         /* problem number of member 0 */
+    double wb[HOGFEAT__SVM_GROUP_MAX];
+} group_run;
+
+/* A member finished: store its bias weight and report progress. */
+static int member_finished(void *vrun, size_t member)
+{
+    group_run *run = vrun;
+    train_ctx *ctx = run->ctx;
+    const size_t d = ctx->base.num_features;
+    ctx->model->weights[(run->first + member) * (d + 1) + d] = (float)run->wb[member];
+    int32_t done = (int32_t)atomic_fetch_add(&ctx->done, 1) + 1;
+    if (ctx->progress && ctx->progress(ctx->progress_user_data, done, (int32_t)ctx->num_problems) != 0) {
+        stop_training(ctx, HOGFEAT_ERR_CANCELLED);
+        return 1;
+    }
+    return 0;
+}
+
+/* Task number task: a group of hyperplanes, each written to its own model
+ * row, with the worker's own scratch, so tasks share nothing they write.
+ * Every problem is solved as it would be alone (see
+ * hogfeat__svm_solve_group()), so the model does not depend on the grouping,
+ * hence not on the thread count. */
 static hogfeat_status train_task(void *vctx, size_t task, int worker)
 {
     train_ctx *ctx = vctx;
-    hogfeat__svm_problem p = ctx->base;
-    const size_t n = p.num_samples, d = p.num_features;
-    if (ctx->num_classes == 2) {
-        /* As the header promises: labels[1] is the positive class. */
-        p.positive_class = 1;
-        p.cp = ctx->class_c[1];
-        p.cn = ctx->class_c[0];
-    } else {
-        /* One-vs-rest as LIBLINEAR: only the class's own weight scales C. */
-        p.positive_class = (int32_t)task;
-        p.cp = ctx->class_c[task];
-        p.cn = ctx->c;
+    const size_t n = ctx->base.num_samples, d = ctx->base.num_features;
+    const size_t first = task * ctx->num_problems / ctx->num_groups;
+    const size_t count = (task + 1) * ctx->num_problems / ctx->num_groups - first;
+    hogfeat__svm_problem p[HOGFEAT__SVM_GROUP_MAX];
+    float *w[HOGFEAT__SVM_GROUP_MAX];
+    for (size_t m = 0; m < count; m++) {
+        const size_t problem = first + m;
+        p[m] = ctx->base;
+        if (ctx->num_classes == 2) {
+            /* As the header promises: labels[1] is the positive class. */
+            p[m].positive_class = 1;
+            p[m].cp = ctx->class_c[1];
+            p[m].cn = ctx->class_c[0];
+        } else {
+            /* One-vs-rest as LIBLINEAR: only the class's own weight scales C. */
+            p[m].positive_class = (int32_t)problem;
+            p[m].cp = ctx->class_c[problem];
+            p[m].cn = ctx->c;
+        }
+        w[m] = ctx->model->weights + problem * (d + 1);
     }
-    p.seed = hogfeat__svm_problem_seed(ctx->seed, (uint32_t)task);
-    p.should_stop = train_should_stop;
-    p.stop_ctx = ctx;
-
-    float *w = ctx->model->weights + task * (d + 1);
-    double wb = 0.0;
+    group_run run;
+    run.ctx = ctx;
+    run.first = first;
     hogfeat_status st =
-        hogfeat__svm_solve(&p, ctx->alpha + (size_t)worker * n, ctx->index + (size_t)worker * n, w, &wb, NULL);
-    if (st != HOGFEAT_OK) {
+        hogfeat__svm_solve_group(p, count, ctx->alpha + (size_t)worker * ctx->group_max * n,
+                                 ctx->order + (size_t)worker * n, w, run.wb, NULL, member_finished, &run);
+    if (st != HOGFEAT_OK)
         stop_training(ctx, st);
-        return st;
-    }
-    w[d] = (float)wb;
-
-    int32_t done = (int32_t)atomic_fetch_add(&ctx->done, 1) + 1;
-    if (ctx->progress && ctx->progress(ctx->progress_user_data, done, ctx->num_problems) != 0) {
-        stop_training(ctx, HOGFEAT_ERR_CANCELLED);
-        return HOGFEAT_ERR_CANCELLED;
-    }
-    return HOGFEAT_OK;
+    return st;
 }
 
 /* One pass over the rows: rejects NaN and infinities and stores
@@ -414,7 +437,8 @@ hogfeat_status hogfeat_linsvm_train(const hogfeat_linsvm_params *params, const f
     if (row_stride < num_features)
         return hogfeat__fail(HOGFEAT_ERR_BAD_STRIDE, "row stride %zu floats is shorter than a row of %zu",
                              row_stride, num_features);
-    size_t per_sample_bytes = sizeof(double) + sizeof(size_t), scratch_bytes;
+    /* Solver scratch per worker: alpha for a whole group, and the order. */
+    size_t per_sample_bytes = HOGFEAT__SVM_GROUP_MAX * sizeof(double) + sizeof(size_t), scratch_bytes;
     if (matrix_extent_overflows(num_samples, num_features, row_stride) ||
         hogfeat__mul_overflow(num_samples, per_sample_bytes, &scratch_bytes))
         return hogfeat__fail(HOGFEAT_ERR_LIMIT_EXCEEDED,
@@ -433,7 +457,7 @@ hogfeat_status hogfeat_linsvm_train(const hogfeat_linsvm_params *params, const f
     hogfeat_status st = HOGFEAT_OK;
     hogfeat_linsvm *model = NULL;
     double *class_c = NULL, *alpha = NULL;
-    size_t *index = NULL;
+    size_t *order = NULL;
     int32_t *sample_class = NULL;
 
     /* Classes: sorted distinct labels. The sorted copy becomes the list. */
@@ -498,16 +522,25 @@ hogfeat_status hogfeat_linsvm_train(const hogfeat_linsvm_params *params, const f
     model->tolerance = params->tolerance;
     model->max_iterations = params->max_iterations;
 
+    /* The problems run in groups that share their passes over the rows
+     * (hogfeat__svm_solve_group): one group per thread, more only when a
+     * group would exceed its capacity. Fewer, larger groups read the matrix
+     * fewer times; the grouping never changes the result. */
     size_t num_problems = model->num_vectors;
     int threads = hogfeat__thread_count(params->threads, num_problems);
+    size_t capacity = hogfeat__svm_group_capacity(num_samples);
+    size_t num_groups = (num_problems + capacity - 1) / capacity;
+    if (num_groups < (size_t)threads)
+        num_groups = (size_t)threads;
+    size_t group_max = (num_problems + num_groups - 1) / num_groups;
     size_t total_scratch;
     if (hogfeat__mul_overflow(scratch_bytes, (size_t)threads, &total_scratch)) {
         st = hogfeat__fail(HOGFEAT_ERR_LIMIT_EXCEEDED, "solver scratch for %d threads overflows", threads);
         goto done;
     }
-    alpha = hogfeat__malloc((size_t)threads * num_samples * sizeof *alpha);
-    index = hogfeat__malloc((size_t)threads * num_samples * sizeof *index);
-    if (!alpha || !index) {
+    alpha = hogfeat__malloc((size_t)threads * group_max * num_samples * sizeof *alpha);
+    order = hogfeat__malloc((size_t)threads * num_samples * sizeof *order);
+    if (!alpha || !order) {
         st = hogfeat__fail(HOGFEAT_ERR_OUT_OF_MEMORY, "cannot allocate solver scratch for %d threads x %zu samples",
                            threads, num_samples);
         goto done;
@@ -526,21 +559,26 @@ hogfeat_status hogfeat_linsvm_train(const hogfeat_linsvm_params *params, const f
     ctx.base.tolerance = params->tolerance;
     ctx.base.max_iterations = params->max_iterations;
     ctx.base.kernels = k;
-    ctx.seed = params->seed;
+    /* One order for every problem, so that groups can share passes. */
+    ctx.base.seed = hogfeat__svm_problem_seed(params->seed, 0);
+    ctx.base.should_stop = train_should_stop;
+    ctx.base.stop_ctx = &ctx;
     ctx.num_classes = (int32_t)num_classes;
-    ctx.num_problems = (int32_t)num_problems;
+    ctx.num_problems = num_problems;
+    ctx.num_groups = num_groups;
+    ctx.group_max = group_max;
     ctx.class_c = class_c;
     ctx.c = params->c;
     ctx.model = model;
     ctx.alpha = alpha;
-    ctx.index = index;
+    ctx.order = order;
     ctx.progress = params->progress;
     ctx.progress_user_data = params->progress_user_data;
     atomic_init(&ctx.done, 0);
     atomic_init(&ctx.stop, 0);
     atomic_init(&ctx.cause, HOGFEAT_OK);
 
-    st = hogfeat__parallel_for(threads, num_problems, train_task, &ctx);
+    st = hogfeat__parallel_for(threads, num_groups, train_task, &ctx);
     if (st != HOGFEAT_OK && atomic_load(&ctx.cause) != HOGFEAT_OK)
         st = (hogfeat_status)atomic_load(&ctx.cause);
     /* The tasks ran on other threads, whose error messages this thread
@@ -560,7 +598,7 @@ done:
     hogfeat__free(sqnorm);
     hogfeat__free(class_c);
     hogfeat__free(alpha);
-    hogfeat__free(index);
+    hogfeat__free(order);
     if (st != HOGFEAT_OK) {
         hogfeat_linsvm_destroy(model);
         return st;

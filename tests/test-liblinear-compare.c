@@ -243,7 +243,7 @@ START_TEST(test_against_liblinear)
 END_TEST
 
 /* Reference: the same algorithm with a double w and double dot products,
- * the permutation drawn from the same generator. Returns the dual objective. */
+ * LIBLINEAR's per-problem shuffle of the active set (the solver shuffles all rows with one generator per group, so the trajectories differ; the dual objectives must still agree). Returns the dual objective. */
 static double reference_dual(const hogfeat__svm_problem *p, int32_t *out_iterations)
 {
     const size_t l = p->num_samples, n = p->num_features;

@@ -2,6 +2,8 @@
  * decision values, bias, class weights, both losses, determinism across
  * seeds and thread counts, cancellation, strided input, every hostile
  * argument, and allocation failure. */
+#include <limits.h>
+
 #include "common.h"
 #include "linsvm_solver.h"
 #include "private.h"
@@ -621,6 +623,207 @@ START_TEST(test_determinism)
 }
 END_TEST
 
+/* A binary problem solved inside a group gives the bits it gives alone, in
+ * any group and at any position: weights, bias weight and statistics. */
+START_TEST(test_group_independence)
+{
+    enum { K = 6, N = 360, D = 9 };
+    static const int32_t labels[K] = {0, 1, 2, 3, 4, 5};
+    blobs b = make_blobs(31, N, D, D, labels, K, 1.0f, 1.2f, 0.1f);
+    double *sqnorm = malloc(N * sizeof *sqnorm), *alpha = malloc(K * N * sizeof *alpha);
+    size_t *order = malloc(N * sizeof *order);
+    float *w_alone = malloc(K * D * sizeof *w_alone), *w_group = malloc(K * D * sizeof *w_group);
+    ck_assert_ptr_nonnull(sqnorm);
+    ck_assert_ptr_nonnull(alpha);
+    ck_assert_ptr_nonnull(order);
+    ck_assert_ptr_nonnull(w_alone);
+    ck_assert_ptr_nonnull(w_group);
+    for (size_t i = 0; i < N; i++) {
+        double v = 1.0;
+        for (size_t j = 0; j < D; j++)
+            v += (double)b.x[i * D + j] * (double)b.x[i * D + j];
+        sqnorm[i] = v;
+    }
+    hogfeat__svm_problem p[K];
+    for (size_t m = 0; m < K; m++) {
+        memset(&p[m], 0, sizeof p[m]);
+        p[m].features = b.x;
+        p[m].num_samples = N;
+        p[m].num_features = D;
+        p[m].row_stride = D;
+        p[m].sample_class = b.y;
+        p[m].positive_class = (int32_t)m;
+        p[m].sqnorm = sqnorm;
+        p[m].bias = 1.0;
+        p[m].loss = m % 2 ? HOGFEAT_SVM_LOSS_HINGE : HOGFEAT_SVM_LOSS_SQUARED_HINGE;
+        p[m].cp = 0.5 + 0.25 * (double)m; /* members differ in C too */
+        p[m].cn = 0.5;
+        p[m].tolerance = 0.01;
+        p[m].max_iterations = 1000;
+        p[m].seed = hogfeat__svm_problem_seed(5, 0);
+        p[m].kernels = hogfeat__kernels_get();
+    }
+    /* Members of one group share the loss: run the two losses separately. */
+    for (int hinge = 0; hinge <= 1; hinge++) {
+        hogfeat__svm_problem q[K];
+        size_t count = 0;
+        for (size_t m = 0; m < K; m++)
+            if ((int)(m % 2) == hinge)
+                q[count++] = p[m];
+        hogfeat__svm_stats alone[K], grouped[K];
+        double wb_alone[K], wb_group[K];
+        for (size_t m = 0; m < count; m++)
+            ck_assert_int_eq(hogfeat__svm_solve(&q[m], alpha, order, w_alone + m * D, &wb_alone[m], &alone[m]),
+                             HOGFEAT_OK);
+        /* All together, then in groups of 2 + 1, and in reverse order. */
+        float *ws[K];
+        for (size_t m = 0; m < count; m++)
+            ws[m] = w_group + m * D;
+        ck_assert_int_eq(hogfeat__svm_solve_group(q, count, alpha, order, ws, wb_group, grouped, NULL, NULL),
+                         HOGFEAT_OK);
+        for (size_t m = 0; m < count; m++) {
+            CHECK(memcmp(w_alone + m * D, w_group + m * D, D * sizeof(float)) == 0, "member %zu: weights", m);
+            CHECK(wb_alone[m] == wb_group[m], "member %zu: bias weight", m);
+            CHECK(alone[m].iterations == grouped[m].iterations && alone[m].converged == grouped[m].converged &&
+                      alone[m].support_vectors == grouped[m].support_vectors &&
+                      alone[m].dual_objective == grouped[m].dual_objective,
+                  "member %zu: statistics", m);
+            ck_assert_int_eq(grouped[m].converged, 1);
+        }
+        memset(w_group, 0, K * D * sizeof *w_group);
+        ck_assert_int_eq(hogfeat__svm_solve_group(q, 2, alpha, order, ws, wb_group, grouped, NULL, NULL),
+                         HOGFEAT_OK);
+        ck_assert_int_eq(
+            hogfeat__svm_solve_group(q + 2, 1, alpha, order, ws + 2, wb_group + 2, grouped + 2, NULL, NULL),
+            HOGFEAT_OK);
+        ck_assert(memcmp(w_alone, w_group, count * D * sizeof(float)) == 0);
+        hogfeat__svm_problem r[K];
+        float *wr[K];
+        for (size_t m = 0; m < count; m++) {
+            r[m] = q[count - 1 - m];
+            wr[m] = w_group + (count - 1 - m) * D;
+        }
+        memset(w_group, 0, K * D * sizeof *w_group);
+        ck_assert_int_eq(hogfeat__svm_solve_group(r, count, alpha, order, wr, wb_group, grouped, NULL, NULL),
+                         HOGFEAT_OK);
+        ck_assert(memcmp(w_alone, w_group, count * D * sizeof(float)) == 0);
+    }
+    free(sqnorm);
+    free(alpha);
+    free(order);
+    free(w_alone);
+    free(w_group);
+    free_blobs(&b);
+}
+END_TEST
+
+/* The finished callback runs once per member, as each one stops, and can
+ * cancel the rest. */
+typedef struct finish_log {
+    size_t calls;
+    size_t seen[HOGFEAT__SVM_GROUP_MAX];
+    size_t cancel_at; /* 1-based call that returns non-zero; 0 never */
+} finish_log;
+
+static int on_finished(void *ctx, size_t member)
+{
+    finish_log *log = ctx;
+    log->seen[member]++;
+    return ++log->calls == log->cancel_at;
+}
+
+START_TEST(test_group_finished)
+{
+    enum { K = 4, N = 200, D = 5 };
+    static const int32_t labels[K] = {0, 1, 2, 3};
+    blobs b = make_blobs(32, N, D, D, labels, K, 1.0f, 1.0f, 0.0f);
+    double sqnorm[N], alpha[K * N];
+    size_t order[N];
+    float w[K][D];
+    float *ws[K] = {w[0], w[1], w[2], w[3]};
+    double wb[K];
+    for (size_t i = 0; i < N; i++) {
+        sqnorm[i] = 1.0;
+        for (size_t j = 0; j < D; j++)
+            sqnorm[i] += (double)b.x[i * D + j] * (double)b.x[i * D + j];
+    }
+    hogfeat__svm_problem p[K];
+    for (size_t m = 0; m < K; m++) {
+        memset(&p[m], 0, sizeof p[m]);
+        p[m].features = b.x;
+        p[m].num_samples = N;
+        p[m].num_features = D;
+        p[m].row_stride = D;
+        p[m].sample_class = b.y;
+        p[m].positive_class = (int32_t)m;
+        p[m].sqnorm = sqnorm;
+        p[m].bias = 1.0;
+        p[m].loss = HOGFEAT_SVM_LOSS_SQUARED_HINGE;
+        p[m].cp = p[m].cn = 1.0;
+        p[m].tolerance = 0.1;
+        p[m].max_iterations = 1000;
+        p[m].seed = hogfeat__svm_problem_seed(1, 0);
+        p[m].kernels = hogfeat__kernels_get();
+    }
+    finish_log log;
+    memset(&log, 0, sizeof log);
+    ck_assert_int_eq(hogfeat__svm_solve_group(p, K, alpha, order, ws, wb, NULL, on_finished, &log),
+                     HOGFEAT_OK);
+    ck_assert_uint_eq(log.calls, K);
+    for (size_t m = 0; m < K; m++)
+        ck_assert_uint_eq(log.seen[m], 1);
+    memset(&log, 0, sizeof log);
+    log.cancel_at = 2;
+    ck_assert_int_eq(hogfeat__svm_solve_group(p, K, alpha, order, ws, wb, NULL, on_finished, &log),
+                     HOGFEAT_ERR_CANCELLED);
+    ck_assert_uint_eq(log.calls, 2);
+    free_blobs(&b);
+}
+END_TEST
+
+/* Group capacity: the flags use the spare high bits of the order entries. */
+START_TEST(test_group_capacity)
+{
+    ck_assert_uint_eq(hogfeat__svm_group_capacity(2), HOGFEAT__SVM_GROUP_MAX);
+    ck_assert_uint_eq(hogfeat__svm_group_capacity(60000), HOGFEAT__SVM_GROUP_MAX);
+    const size_t bits = sizeof(size_t) * CHAR_BIT;
+    /* The largest row count whose float rows size_t can address. */
+    size_t most = SIZE_MAX / sizeof(float);
+    ck_assert_uint_ge(hogfeat__svm_group_capacity(most), 2);
+    ck_assert_uint_le(hogfeat__svm_group_capacity(most), HOGFEAT__SVM_GROUP_MAX);
+    /* n rows need bit_length(n - 1) bits. */
+    size_t n = ((size_t)1 << (bits - 5)) + 1;
+    ck_assert_uint_eq(hogfeat__svm_group_capacity(n), 4);
+}
+END_TEST
+
+/* More classes than a group holds: several groups per thread or one per
+ * thread, side by side or not; always the same model. */
+START_TEST(test_many_classes)
+{
+    enum { K = 37 };
+    int32_t labels[K];
+    for (int32_t c = 0; c < K; c++)
+        labels[c] = 3 * c - 50;
+    blobs b = make_blobs(33, 12 * K, 40, 40, labels, K, 2.0f, 0.8f, 0.0f); /* one axis per class */
+    hogfeat_linsvm_params *p = new_params();
+    ck_assert_int_eq(hogfeat_linsvm_params_set_tolerance(p, 0.01), HOGFEAT_OK);
+    hogfeat_linsvm *first = train_ok(p, &b);
+    ck_assert_int_eq(hogfeat_linsvm_num_classes(first), K);
+    ck_assert_double_gt(accuracy(first, &b), 0.9);
+    static const int32_t thread_counts[] = {2, 3, 4, 5, 8};
+    for (size_t t = 0; t < sizeof thread_counts / sizeof thread_counts[0]; t++) {
+        ck_assert_int_eq(hogfeat_linsvm_params_set_threads(p, thread_counts[t]), HOGFEAT_OK);
+        hogfeat_linsvm *m = train_ok(p, &b);
+        assert_same_weights(first, m);
+        hogfeat_linsvm_destroy(m);
+    }
+    hogfeat_linsvm_destroy(first);
+    hogfeat_linsvm_params_destroy(p);
+    free_blobs(&b);
+}
+END_TEST
+
 /* Padded rows (padding full of NaN) give the same bytes as packed rows. */
 START_TEST(test_row_stride)
 {
@@ -980,6 +1183,10 @@ int main(void)
         {"divergence", test_divergence},
         {"model_fields", test_model_fields},
         {"determinism", test_determinism},
+        {"group_independence", test_group_independence},
+        {"group_finished", test_group_finished},
+        {"group_capacity", test_group_capacity},
+        {"many_classes", test_many_classes},
         {"row_stride", test_row_stride},
         {"progress", test_progress},
         {"cancel", test_cancel},

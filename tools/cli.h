@@ -246,11 +246,10 @@ typedef struct cli_data_request {
 
 int cli_data_load(const cli_ctx *ctx, const cli_data_request *req, cli_data *out);
 void cli_data_free(cli_data *data);
+/* Free the pixels of every set once the features are extracted; counts,
+ * descriptions, labels and file names stay. cli_data_free() still follows. */
+void cli_data_release_pixels(cli_data *data);
 
-/* Image i of a set as a borrowed-or-owned handle; release with
- * cli_set_image_release(). Thread-safe. */
-hogfeat_status cli_set_image(const cli_set *set, size_t index, hogfeat_image **out, int *owned);
-void cli_set_image_release(hogfeat_image *image, int owned);
 /* Name of image i for messages ("path.pgm" or "data/ image 17"). Writes into buf. */
 const char *cli_set_image_name(const cli_set *set, size_t index, char *buf, size_t cap);
 
@@ -261,9 +260,12 @@ int cli_data_feature_length(const cli_ctx *ctx, const hogfeat_pipeline *pipeline
 
 /* Extract features of rows [first, first + count) of the data (rows run
  * over the sets in order) into @p features (count x dim, row-major), with
- * @p threads threads. Each thread writes its own rows, so the output does
- * not depend on the thread count. Updates @p progress with @p progress_base
- * + rows done. Returns 0 or CLI_EXIT_RUNTIME (error printed). */
+ * the library's batch calls on @p threads threads: an MNIST split as one
+ * stack of pixels read in place (hogfeat_pipeline_extract_stack), a PGM
+ * folder as an array of images (hogfeat_pipeline_extract_batch). The output
+ * does not depend on the thread count. Updates @p progress with
+ * @p progress_base + rows done. Returns 0 or CLI_EXIT_RUNTIME (error
+ * printed, naming the first image that fails). */
 int cli_extract_rows(const cli_ctx *ctx, const hogfeat_pipeline *pipeline, const cli_data *data,
                      size_t first, size_t count, size_t dim, int threads, float *features,
                      cli_progress *progress, size_t progress_base);
@@ -284,6 +286,9 @@ double cli_now(void);
 
 /* Allocation helpers: NULL on overflow or failure. */
 void *cli_calloc_array(size_t n, size_t size);
+/* An uninitialised rows x dim float matrix (free() it), advised onto
+ * transparent huge pages when it is large; NULL for a zero size. */
+float *cli_alloc_features(size_t rows, size_t dim);
 char *cli_strdup(const char *s);
 char *cli_path_join(const char *dir, const char *name);
 

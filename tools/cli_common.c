@@ -1,5 +1,6 @@
 /* Helpers shared by the hogfeat subcommands: messages, option parsing,
- * data loading, threaded feature extraction and prediction, progress line. */
+ * data loading, batch feature extraction, threaded prediction, progress line. */
+#define _DEFAULT_SOURCE /* MADV_HUGEPAGE in <sys/mman.h> (glibc) */
 #include "cli.h"
 
 #include <dirent.h>
@@ -10,10 +11,10 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,6 +35,32 @@ void *cli_calloc_array(size_t n, size_t size)
     if (n > SIZE_MAX / size)
         return NULL;
     return calloc(n, size);
+}
+
+/* Transparent huge pages for the matrix: the SVM solver reads its rows in
+ * a random order, and with 4 KiB pages every row of a few KiB costs TLB
+ * misses and restarts the hardware prefetcher at each page; 2 MiB pages
+ * measured about 30 % more throughput for such reads (Fashion-MNIST rows of
+ * 5 KiB). Only advice: without THP this is an ordinary allocation. */
+#define CLI_HUGE_PAGE ((size_t)2 << 20)
+
+float *cli_alloc_features(size_t rows, size_t dim)
+{
+    if (rows == 0 || dim == 0 || dim > SIZE_MAX / sizeof(float) / rows)
+        return NULL;
+    size_t bytes = rows * dim * sizeof(float);
+#if defined(MADV_HUGEPAGE)
+    if (bytes >= 4 * CLI_HUGE_PAGE && bytes <= SIZE_MAX - CLI_HUGE_PAGE) {
+        /* Whole huge pages: the advice covers the buffer and nothing else. */
+        size_t rounded = (bytes + CLI_HUGE_PAGE - 1) / CLI_HUGE_PAGE * CLI_HUGE_PAGE;
+        void *p = NULL;
+        if (posix_memalign(&p, CLI_HUGE_PAGE, rounded) == 0) {
+            (void)madvise(p, rounded, MADV_HUGEPAGE);
+            return p;
+        }
+    }
+#endif
+    return malloc(bytes);
 }
 
 char *cli_strdup(const char *s)
@@ -848,21 +875,19 @@ int cli_data_load(const cli_ctx *ctx, const cli_data_request *req, cli_data *out
     return 0;
 }
 
-hogfeat_status cli_set_image(const cli_set *set, size_t index, hogfeat_image **out, int *owned)
+void cli_data_release_pixels(cli_data *data)
 {
-    if (set->dataset) {
-        *owned = 1;
-        return hogfeat_dataset_image(set->dataset, index, out);
+    for (size_t s = 0; s < data->num_sets; s++) {
+        cli_set *set = data->sets[s];
+        hogfeat_dataset_destroy(set->dataset);
+        set->dataset = NULL;
+        if (set->images) {
+            for (size_t i = 0; i < set->count; i++) {
+                hogfeat_image_destroy(set->images[i]);
+                set->images[i] = NULL;
+            }
+        }
     }
-    *owned = 0;
-    *out = set->images[index];
-    return HOGFEAT_OK;
-}
-
-void cli_set_image_release(hogfeat_image *image, int owned)
-{
-    if (owned)
-        hogfeat_image_destroy(image);
 }
 
 const char *cli_set_image_name(const cli_set *set, size_t index, char *buf, size_t cap)
@@ -940,148 +965,85 @@ int cli_data_feature_length(const cli_ctx *ctx, const hogfeat_pipeline *pipeline
     return 0;
 }
 
-/* ------------------------------------------------- threaded extraction */
+/* --------------------------------------------------- batch extraction */
 
-/* Rows are handed out in small chunks so that threads stay busy; a chunk
- * is written only by the thread that took it. */
-#define CLI_EXTRACT_CHUNK 32
+/* Rows per library call. The batch calls have no progress hook, so the
+ * progress line moves between calls; at 4096 rows a call lasts long enough
+ * (tens of milliseconds) that starting its threads costs nothing. */
+#define CLI_EXTRACT_BATCH ((size_t)4096)
 
-typedef struct extract_shared {
-    const hogfeat_pipeline *pipeline;
-    const cli_data *data;
-    size_t first, count, dim;
-    float *features;
-    atomic_size_t next;
-    atomic_size_t done;
-    atomic_int failed;
-} extract_shared;
-
-typedef struct extract_worker {
-    extract_shared *sh;
-    cli_progress *progress; /* only the calling thread prints */
-    size_t progress_base;
-    hogfeat_status status;
-    size_t fail_row;
-    char message[512];
-} extract_worker;
-
-static void extract_run(extract_worker *w)
+/* Rows [index, index + count) of one set with the library's batch API: an
+ * MNIST split is one contiguous stack of pixels, described in place; a PGM
+ * folder is an array of image handles. */
+static hogfeat_status extract_set_rows(const hogfeat_pipeline *pipeline, const cli_set *set, size_t index,
+                                       size_t count, size_t dim, int threads, float *out)
 {
-    extract_shared *sh = w->sh;
-    const cli_data *data = sh->data;
-    for (;;) {
-        if (atomic_load_explicit(&sh->failed, memory_order_relaxed))
-            return;
-        size_t start = atomic_fetch_add(&sh->next, CLI_EXTRACT_CHUNK);
-        if (start >= sh->count)
-            return;
-        size_t stop = start + CLI_EXTRACT_CHUNK < sh->count ? start + CLI_EXTRACT_CHUNK : sh->count;
-        for (size_t r = start; r < stop; r++) {
-            size_t row = sh->first + r;
-            const cli_set *set = data->sets[0];
-            size_t index = row;
-            if (index >= set->count) {
-                index -= set->count;
-                set = data->sets[1];
-            }
-            hogfeat_image *image = NULL;
-            int owned = 0;
-            hogfeat_status st = cli_set_image(set, index, &image, &owned);
-            if (st == HOGFEAT_OK) {
-                st = hogfeat_pipeline_extract(sh->pipeline, image, sh->features + r * sh->dim, sh->dim);
-                cli_set_image_release(image, owned);
-            }
-            if (st != HOGFEAT_OK) {
-                /* The message is thread-local: copy it before leaving the thread. */
-                w->status = st;
-                w->fail_row = row;
-                snprintf(w->message, sizeof(w->message), "%s", hogfeat_last_error_message());
-                atomic_store(&sh->failed, 1);
-                return;
-            }
-        }
-        size_t done = atomic_fetch_add(&sh->done, stop - start) + (stop - start);
-        if (w->progress)
-            cli_progress_update(w->progress, w->progress_base + done);
+    if (set->dataset) {
+        size_t w = hogfeat_dataset_width(set->dataset), h = hogfeat_dataset_height(set->dataset);
+        const uint8_t *pixels = hogfeat_dataset_pixels(set->dataset) + index * w * h;
+        return hogfeat_pipeline_extract_stack(pipeline, pixels, HOGFEAT_FORMAT_U8_GRAY, count, w, h, 0, 0,
+                                              (int32_t)threads, out, dim, count * dim);
     }
+    return hogfeat_pipeline_extract_batch(pipeline, (const hogfeat_image *const *)(set->images + index), count,
+                                          (int32_t)threads, out, dim, count * dim);
 }
 
-static void *extract_thread(void *arg)
+/* A batch failed. Its message counts images from the start of the call;
+ * find the first failing image again, one by one on this thread, to name
+ * its file (or its index in the split) and give its own message. */
+static void report_failed_batch(const cli_ctx *ctx, const hogfeat_pipeline *pipeline, const cli_set *set,
+                                size_t index, size_t count, size_t dim, hogfeat_status batch_status,
+                                const char *batch_message)
 {
-    extract_run(arg);
-    return NULL;
+    char name[1024];
+    float *row = cli_calloc_array(dim, sizeof(float));
+    for (size_t i = index; row && i < index + count; i++) {
+        hogfeat_image *image = NULL;
+        hogfeat_status st = set->dataset ? hogfeat_dataset_image(set->dataset, i, &image) : HOGFEAT_OK;
+        if (st == HOGFEAT_OK)
+            st = hogfeat_pipeline_extract(pipeline, set->dataset ? image : set->images[i], row, dim);
+        if (set->dataset)
+            hogfeat_image_destroy(image);
+        if (st != HOGFEAT_OK) {
+            cli_lib_error(ctx, cli_set_image_name(set, i, name, sizeof(name)), st);
+            free(row);
+            return;
+        }
+    }
+    free(row);
+    cli_lib_error_msg(ctx, set->source, batch_status, batch_message);
 }
 
 int cli_extract_rows(const cli_ctx *ctx, const hogfeat_pipeline *pipeline, const cli_data *data,
                      size_t first, size_t count, size_t dim, int threads, float *features,
                      cli_progress *progress, size_t progress_base)
 {
-    if (count == 0)
-        return 0;
-    extract_shared sh;
-    sh.pipeline = pipeline;
-    sh.data = data;
-    sh.first = first;
-    sh.count = count;
-    sh.dim = dim;
-    sh.features = features;
-    atomic_init(&sh.next, 0);
-    atomic_init(&sh.done, 0);
-    atomic_init(&sh.failed, 0);
-
-    size_t chunks = (count + CLI_EXTRACT_CHUNK - 1) / CLI_EXTRACT_CHUNK;
-    if (threads < 1)
-        threads = 1;
-    if ((size_t)threads > chunks)
-        threads = (int)chunks;
-    extract_worker *workers = cli_calloc_array((size_t)threads, sizeof(*workers));
-    pthread_t *tids = cli_calloc_array((size_t)threads, sizeof(*tids));
-    int *started = cli_calloc_array((size_t)threads, sizeof(*started));
-    if (!workers || !tids || !started) {
-        free(workers);
-        free(tids);
-        free(started);
-        cli_error(ctx, NULL, "out of memory");
-        return CLI_EXIT_RUNTIME;
-    }
-    for (int i = 0; i < threads; i++) {
-        workers[i].sh = &sh;
-        workers[i].status = HOGFEAT_OK;
-        workers[i].progress = i == 0 ? progress : NULL;
-        workers[i].progress_base = progress_base;
-    }
-    /* If a thread cannot be started, the others (and the caller) share its work. */
-    for (int i = 1; i < threads; i++)
-        started[i] = pthread_create(&tids[i], NULL, extract_thread, &workers[i]) == 0;
-    extract_run(&workers[0]);
-    for (int i = 1; i < threads; i++)
-        if (started[i])
-            pthread_join(tids[i], NULL);
-    if (progress)
-        cli_progress_update(progress, progress_base + atomic_load(&sh.done));
-
-    /* Report the failure at the lowest row, for stable messages. */
-    const extract_worker *bad = NULL;
-    for (int i = 0; i < threads; i++)
-        if (workers[i].status != HOGFEAT_OK && (!bad || workers[i].fail_row < bad->fail_row))
-            bad = &workers[i];
-    int rc = 0;
-    if (bad) {
-        const cli_set *set = data->sets[0];
-        size_t index = bad->fail_row;
-        if (index >= set->count) {
-            index -= set->count;
-            set = data->sets[1];
+    size_t done = 0;
+    while (done < count) {
+        /* Row first + done lives in set s at index; a call never crosses sets. */
+        size_t s = 0, index = first + done;
+        while (s + 1 < data->num_sets && index >= data->sets[s]->count) {
+            index -= data->sets[s]->count;
+            s++;
         }
-        char name[1024];
-        cli_progress_finish(progress);
-        cli_lib_error_msg(ctx, cli_set_image_name(set, index, name, sizeof(name)), bad->status, bad->message);
-        rc = CLI_EXIT_RUNTIME;
+        const cli_set *set = data->sets[s];
+        size_t rows = count - done;
+        if (rows > set->count - index)
+            rows = set->count - index;
+        if (rows > CLI_EXTRACT_BATCH)
+            rows = CLI_EXTRACT_BATCH;
+        hogfeat_status st = extract_set_rows(pipeline, set, index, rows, dim, threads, features + done * dim);
+        if (st != HOGFEAT_OK) {
+            char message[512];
+            snprintf(message, sizeof(message), "%s", hogfeat_last_error_message());
+            cli_progress_finish(progress);
+            report_failed_batch(ctx, pipeline, set, index, rows, dim, st, message);
+            return CLI_EXIT_RUNTIME;
+        }
+        done += rows;
+        cli_progress_update(progress, progress_base + done);
     }
-    free(workers);
-    free(tids);
-    free(started);
-    return rc;
+    return 0;
 }
 
 /* ------------------------------------------------- threaded prediction */

@@ -136,7 +136,7 @@ int cli_cmd_bench(cli_ctx *ctx, int argc, char **argv)
     labels = cli_data_labels(&data);
     pred = cli_calloc_array(n_test, sizeof(int32_t));
     if (n == 0 || dim > SIZE_MAX / sizeof(float) / n || !labels || !pred ||
-        !(features = malloc(n * dim * sizeof(float)))) {
+        !(features = cli_alloc_features(n, dim))) {
         cli_error(ctx, data_dir, "cannot allocate %zu x %zu features", n, dim);
         rc = CLI_EXIT_RUNTIME;
         goto out;
@@ -157,6 +157,7 @@ int cli_cmd_bench(cli_ctx *ctx, int argc, char **argv)
     cli_progress_finish(&progress);
     if (rc)
         goto out;
+    cli_data_release_pixels(&data);
     printf("extract: %.0f images/s (%zu images in %.3f s)\n", t_extract > 0 ? (double)n / t_extract : 0.0, n,
            t_extract);
     fflush(stdout);

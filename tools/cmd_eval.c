@@ -222,7 +222,7 @@ int cli_cmd_eval(cli_ctx *ctx, int argc, char **argv)
     truth = cli_data_labels(&data);
     pred = cli_calloc_array(n, sizeof(int32_t));
     if (dim > SIZE_MAX / sizeof(float) / n || !truth || !pred ||
-        !(features = malloc(n * dim * sizeof(float)))) {
+        !(features = cli_alloc_features(n, dim))) {
         cli_error(ctx, data_dir, "cannot allocate %zu x %zu features", n, dim);
         rc = CLI_EXIT_RUNTIME;
         goto out;

@@ -332,7 +332,7 @@ int cli_cmd_train(cli_ctx *ctx, int argc, char **argv)
         rc = CLI_EXIT_RUNTIME;
         goto out;
     }
-    if (dim > SIZE_MAX / sizeof(float) / n || !(features = malloc(n * dim * sizeof(float)))) {
+    if (!(features = cli_alloc_features(n, dim))) {
         cli_error(ctx, o.data, "cannot allocate %zu x %zu features", n, dim);
         rc = CLI_EXIT_RUNTIME;
         goto out;
@@ -353,6 +353,8 @@ int cli_cmd_train(cli_ctx *ctx, int argc, char **argv)
     cli_progress_finish(&progress);
     if (rc)
         goto out;
+    /* The images are no longer needed: training holds only the matrix. */
+    cli_data_release_pixels(&data);
 
     train_progress tp;
     tp.enabled = ctx->stderr_tty && !ctx->quiet;

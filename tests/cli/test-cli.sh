@@ -420,6 +420,45 @@ assert len(ulines) == 12 and all(l.split()[0] == "0" for l in ulines)
 print("extract outputs OK")
 PY
 
+step "extract in batches"
+# More images than one batch call takes (4096): a train split of 4100
+# images that repeats the 300 of mnist/ (period 300), and a test split.
+mkdir -p many
+"$PYTHON3" - <<'PY'
+import struct
+def read(path):
+    return open(path, "rb").read()
+img = read("mnist/train-images-idx3-ubyte")
+lab = read("mnist/train-labels-idx1-ubyte")
+n, size = 4100, 16 * 16
+pix, labels = img[16:], lab[8:]
+with open("many/train-images-idx3-ubyte", "wb") as f:
+    f.write(struct.pack(">IIII", 0x803, n, 16, 16) + b"".join(pix[(i % 300) * size:(i % 300 + 1) * size] for i in range(n)))
+with open("many/train-labels-idx1-ubyte", "wb") as f:
+    f.write(struct.pack(">II", 0x801, n) + bytes(labels[i % 300] for i in range(n)))
+PY
+cp mnist/t10k-images-idx3-ubyte.gz mnist/t10k-labels-idx1-ubyte.gz many/
+run 0 "$HOGFEAT" extract -q --threads 2 many -o many.npy
+run 0 "$HOGFEAT" extract -q --threads 1 many -o many1.npy
+cmp many.npy many1.npy || fail "batched extract output depends on the thread count"
+"$PYTHON3" - <<'PY' || fail "batched extract rows"
+import struct
+def load(path):
+    data = open(path, "rb").read()
+    hlen = struct.unpack("<H", data[8:10])[0]
+    return data[10 + hlen:]
+row = 324 * 4
+many, ref = load("many.npy"), load("feats.npy")
+assert len(many) == (4100 + 90) * row, len(many)
+for i in (0, 299, 300, 4095, 4096, 4099):
+    assert many[i * row:(i + 1) * row] == ref[(i % 300) * row:(i % 300 + 1) * row], f"train row {i}"
+assert many[4100 * row:] == ref[300 * row:], "test rows after the train rows"
+print("batched extract OK")
+PY
+run 0 "$HOGFEAT" train -q --threads 2 many -o many.model
+run 0 "$HOGFEAT" eval -q many.model mnist
+out_has '^accuracy: '
+
 # --------------------------------------------------------------- bench
 step "bench"
 run 0 "$HOGFEAT" bench --threads 2 mnist
