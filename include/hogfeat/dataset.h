@@ -40,9 +40,10 @@ typedef enum hogfeat_split {
  * an error (a well-formed IDX file has none).
  * The bytes are copied (decompressed) into the dataset; the inputs are not
  * referenced afterwards.
- * @param[in]  images       Image-file bytes.
+ * @param[in]  images       Image-file bytes (read during the call, not kept).
  * @param[in]  images_size  Their count.
- * @param[in]  labels       Label-file bytes, or NULL for an unlabelled set.
+ * @param[in]  labels       Label-file bytes (read during the call, not kept), or NULL for an
+ *                          unlabelled set.
  * @param[in]  labels_size  Their count (ignored when @p labels is NULL).
  * @param[in]  limits       Limits, or NULL for the defaults.
  * @param[out] out_dataset  Receives the dataset; set to NULL on failure.
@@ -60,8 +61,8 @@ HOGFEAT_API hogfeat_status hogfeat_dataset_read_idx(const void *images, size_t i
 
 /**
  * @brief Read IDX image and label files (see hogfeat_dataset_read_idx()).
- * @param[in]  images_path Image file, plain or gzip.
- * @param[in]  labels_path Label file, or NULL.
+ * @param[in]  images_path Image file name, plain or gzip (read during the call, not kept).
+ * @param[in]  labels_path Label file name (read during the call, not kept), or NULL.
  * @param[in]  limits      Limits, or NULL for the defaults.
  * @param[out] out_dataset Receives the dataset; set to NULL on failure.
  * @return As hogfeat_dataset_read_idx(), plus ::HOGFEAT_ERR_IO naming the file.
@@ -75,7 +76,7 @@ HOGFEAT_API hogfeat_status hogfeat_dataset_load_idx(const char *images_path, con
 /**
  * @brief Read one split of an MNIST-style directory, preferring the
  *        uncompressed file name and falling back to the @c .gz one.
- * @param[in]  directory   Directory holding the four IDX files.
+ * @param[in]  directory   Directory holding the four IDX files (read during the call, not kept).
  * @param[in]  split       A ::hogfeat_split.
  * @param[in]  limits      Limits, or NULL for the defaults.
  * @param[out] out_dataset Receives the dataset; set to NULL on failure.
@@ -158,7 +159,7 @@ HOGFEAT_API hogfeat_status hogfeat_dataset_image(const hogfeat_dataset *dataset,
  * scaled to 0-255 (v * 255 / maxval), so descriptors do not depend on the
  * bit depth. Comments (# to end of line) are allowed in the header. The
  * pixels are copied into a new owned image.
- * @param[in]  data      File bytes.
+ * @param[in]  data      File bytes (read during the call; the pixels are copied).
  * @param[in]  size      Byte count.
  * @param[in]  limits    Limits, or NULL for the defaults.
  * @param[out] out_image Receives the image; set to NULL on failure.
@@ -174,7 +175,7 @@ HOGFEAT_API hogfeat_status hogfeat_pgm_read(const void *data, size_t size, const
 
 /**
  * @brief Read a PGM file (see hogfeat_pgm_read()).
- * @param[in]  path      File name.
+ * @param[in]  path      File name (read during the call, not kept).
  * @param[in]  limits    Limits, or NULL for the defaults.
  * @param[out] out_image Receives the image; set to NULL on failure.
  * @return As hogfeat_pgm_read(), plus ::HOGFEAT_ERR_IO.
@@ -190,7 +191,8 @@ HOGFEAT_API hogfeat_status hogfeat_pgm_read_file(const char *path, const hogfeat
  * ::HOGFEAT_FORMAT_U8_GRAY is written as is; ::HOGFEAT_FORMAT_F32_GRAY is
  * clamped to [0, 255] and rounded to nearest (NaN writes 0).
  * @param[in]  image    Grayscale image.
- * @param[out] buffer   Destination, or NULL to query the size.
+ * @param[out] buffer   Caller's buffer of @p capacity bytes, written during the call only;
+ *                      or NULL to query the size.
  * @param[in]  capacity Bytes available.
  * @param[out] out_size Bytes written, or needed when the buffer is short.
  * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_UNSUPPORTED_FORMAT
@@ -204,7 +206,7 @@ HOGFEAT_API hogfeat_status hogfeat_pgm_write(const hogfeat_image *image, void *b
 /**
  * @brief Write a PGM file atomically (temporary file, fsync, rename).
  * @param[in] image Grayscale image.
- * @param[in] path  Destination file name.
+ * @param[in] path  Destination file name (read during the call, not kept).
  * @return As hogfeat_pgm_write() without the buffer cases, plus ::HOGFEAT_ERR_IO;
  *         ::HOGFEAT_ERR_OUT_OF_MEMORY (the file is built in memory first);
  *         ::HOGFEAT_ERR_INVALID_ARGUMENT (empty path or one over 4000 bytes).

@@ -9,6 +9,12 @@
 #ifndef HOGFEAT_EXPORT_H
 #define HOGFEAT_EXPORT_H
 
+/**
+ * @def HOGFEAT_API
+ * @brief Marks a declaration as part of the exported ABI: default visibility
+ *        with GCC and Clang, dllexport/dllimport on Windows (define
+ *        @c HOGFEAT_STATIC there when linking the static library).
+ */
 #if defined(_WIN32) || defined(__CYGWIN__)
 #  if defined(HOGFEAT_BUILDING_DLL)
 #    define HOGFEAT_API __declspec(dllexport)

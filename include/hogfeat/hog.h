@@ -43,7 +43,7 @@
  * Float images must be finite where they reach the descriptor: if a NaN or
  * infinity (in a pixel, after the square root, or from an overflowing
  * difference) reaches a cell, compute returns ::HOGFEAT_ERR_NONFINITE and
- * writes nothing.
+ * writes nothing. The OpenCV preset: see ::HOGFEAT_HOG_PRESET_OPENCV.
  */
 #ifndef HOGFEAT_HOG_H
 #define HOGFEAT_HOG_H
@@ -160,6 +160,8 @@ HOGFEAT_API hogfeat_status hogfeat_hog_config_set_block_stride(hogfeat_hog_confi
 
 /**
  * @brief Set the block normalisation.
+ *
+ * The OpenCV preset computes only with ::HOGFEAT_NORM_L2HYS.
  * @param[in] config Handle.
  * @param[in] norm   A ::hogfeat_norm (default ::HOGFEAT_NORM_L2HYS).
  * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_INVALID_ARGUMENT.
@@ -307,6 +309,8 @@ HOGFEAT_API hogfeat_status hogfeat_hog_feature_length(const hogfeat_hog_config *
  * @param[out] out_features  Caller's buffer of @p out_capacity floats.
  * @param[in]  out_capacity  Capacity of @p out_features in floats.
  * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_IMAGE_TOO_SMALL;
+ *         ::HOGFEAT_ERR_INVALID_ARGUMENT (the OpenCV preset with a block norm other than
+ *         ::HOGFEAT_NORM_L2HYS);
  *         ::HOGFEAT_ERR_BUFFER_TOO_SMALL if @p out_capacity is shorter than the
  *         descriptor; ::HOGFEAT_ERR_NONFINITE (float images, see above);
  *         ::HOGFEAT_ERR_OUT_OF_MEMORY.
@@ -322,9 +326,15 @@ HOGFEAT_API hogfeat_status hogfeat_hog_compute(const hogfeat_hog_config *config,
 typedef enum hogfeat_hog_preset {
     /** scikit-image 0.19 feature.hog: hard binning, cell means, the layout above (default). */
     HOGFEAT_HOG_PRESET_SKIMAGE = 1,
-    /** OpenCV 4.6 cv::HOGDescriptor::compute with the image as one window: trilinear
-     *  (bilinear orientation and spatial) interpolation, a Gaussian window over each
-     *  block, OpenCV's L2-Hys constants, OpenCV's output order. */
+    /** OpenCV 4.6 cv::HOGDescriptor::compute: trilinear (bilinear orientation and spatial)
+     *  interpolation, a Gaussian window over each block, OpenCV's L2-Hys constants, OpenCV's
+     *  output order. The window is the largest OpenCV accepts (block + k * block stride) at the
+     *  top-left corner; gradients use the whole image, so pixels right of or below the window
+     *  feed its edge gradients. transform_sqrt is gammaCorrection, signed orientations are
+     *  signedGradient. Only ::HOGFEAT_NORM_L2HYS. Float images run the same algorithm on their
+     *  values (uint8 values give the uint8 result); a NaN or infinity reaching a window gradient,
+     *  a negative sample under the square root, or an overflowing float sum gives
+     *  ::HOGFEAT_ERR_NONFINITE. Above 256 bins OpenCV wraps its 8-bit bin indices; this does not. */
     HOGFEAT_HOG_PRESET_OPENCV = 2
 } hogfeat_hog_preset;
 

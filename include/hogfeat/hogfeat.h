@@ -15,5 +15,9 @@
 #include <hogfeat/knn.h>
 #include <hogfeat/dataset.h>
 #include <hogfeat/pipeline.h>
+#include <hogfeat/lbp.h>
+#include <hogfeat/gabor.h>
+#include <hogfeat/fhog.h>
+#include <hogfeat/visualize.h>
 
 #endif /* HOGFEAT_HOGFEAT_H */

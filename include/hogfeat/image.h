@@ -69,6 +69,7 @@ HOGFEAT_API hogfeat_status hogfeat_image_create(hogfeat_format format, size_t wi
  * until hogfeat_image_destroy() is called on the handle. The library never
  * writes through a borrowed pointer.
  * @param[in]  pixels       First sample of row 0; for float formats 4-byte aligned.
+ *                          Borrowed until hogfeat_image_destroy(), never written.
  * @param[in]  format       A ::hogfeat_format.
  * @param[in]  width        Width in pixels, >= 1.
  * @param[in]  height       Height in pixels, >= 1.

@@ -164,7 +164,7 @@ HOGFEAT_API int32_t hogfeat_knn_num_classes(const hogfeat_knn *model);
 /**
  * @brief Copy the distinct class labels, ascending, into a caller buffer.
  * @param[in]  model        Handle.
- * @param[out] out_labels   Buffer of @p out_capacity labels.
+ * @param[out] out_labels   Caller's buffer of @p out_capacity labels, written during the call only.
  * @param[in]  out_capacity >= number of classes.
  * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_BUFFER_TOO_SMALL (nothing written).
  * @threadsafety Thread-safe. @since 0.2
@@ -179,7 +179,7 @@ HOGFEAT_API hogfeat_status hogfeat_knn_get_labels(const hogfeat_knn *model, int3
  * @param[in]  num_queries  Rows (0 writes nothing; the pointers may then be NULL).
  * @param[in]  num_features Must equal hogfeat_knn_num_features().
  * @param[in]  row_stride   Floats between rows, >= @p num_features.
- * @param[out] out_labels   @p num_queries labels.
+ * @param[out] out_labels   Caller's buffer of @p num_queries labels, written during the call only.
  * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_DIMENSION_MISMATCH;
  *         ::HOGFEAT_ERR_BAD_STRIDE; ::HOGFEAT_ERR_LIMIT_EXCEEDED (the matrix extent
  *         overflows); ::HOGFEAT_ERR_NONFINITE (a NaN or infinite query);
@@ -199,8 +199,9 @@ HOGFEAT_API hogfeat_status hogfeat_knn_predict(const hogfeat_knn *model, const f
  * @param[in]  num_features   Must equal hogfeat_knn_num_features().
  * @param[in]  row_stride     Floats between rows, >= @p num_features.
  * @param[in]  k              Neighbours per query, 1 to the number of stored rows (may exceed 1024).
- * @param[out] out_indices    num_queries * k training-row indices, or NULL.
- * @param[out] out_distances  num_queries * k distances, or NULL.
+ * @param[out] out_indices    Caller's buffer for num_queries * k training-row indices, or NULL.
+ * @param[out] out_distances  Caller's buffer for num_queries * k distances, or NULL. Both are
+ *                            written during the call only.
  * @param[in]  out_capacity   Capacity of each non-NULL output, in elements.
  * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_DIMENSION_MISMATCH;
  *         ::HOGFEAT_ERR_INVALID_ARGUMENT (k out of range); ::HOGFEAT_ERR_BAD_STRIDE;
@@ -217,10 +218,13 @@ HOGFEAT_API hogfeat_status hogfeat_knn_kneighbors(const hogfeat_knn *model, cons
 /**
  * @brief Serialise to a caller buffer (see hogfeat_linsvm_save() for the protocol).
  * @param[in]  model    Handle.
- * @param[out] buffer   Destination, or NULL to query the size.
+ * @param[out] buffer   Caller's buffer of @p capacity bytes, written during the call only;
+ *                      or NULL to query the size.
  * @param[in]  capacity Bytes available.
  * @param[out] out_size Bytes written, or needed when the buffer is short.
- * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_BUFFER_TOO_SMALL.
+ * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_BUFFER_TOO_SMALL (nothing
+ *         written, @p out_size holds the size needed); ::HOGFEAT_ERR_LIMIT_EXCEEDED (the
+ *         serialised size overflows size_t, possible only on 32-bit hosts).
  * @threadsafety Thread-safe on a shared model.
  * @since 0.2
  */
@@ -243,8 +247,9 @@ HOGFEAT_API hogfeat_status hogfeat_knn_load(const void *data, size_t size, const
 /**
  * @brief Save to a file atomically (see hogfeat_linsvm_save_file()).
  * @param[in] model Handle.
- * @param[in] path  Destination file name.
- * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_IO; ::HOGFEAT_ERR_OUT_OF_MEMORY.
+ * @param[in] path  Destination file name (read during the call, not kept).
+ * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_IO; ::HOGFEAT_ERR_OUT_OF_MEMORY;
+ *         ::HOGFEAT_ERR_LIMIT_EXCEEDED (as hogfeat_knn_save()).
  * @threadsafety Thread-safe on a shared model.
  * @since 0.2
  */
@@ -252,7 +257,7 @@ HOGFEAT_API hogfeat_status hogfeat_knn_save_file(const hogfeat_knn *model, const
 
 /**
  * @brief Load a KNN model from a file.
- * @param[in]  path      File name.
+ * @param[in]  path      File name (read during the call, not kept).
  * @param[in]  limits    Size limits, or NULL for the defaults.
  * @param[out] out_model Receives the model; set to NULL on failure.
  * @return As hogfeat_knn_load(), plus ::HOGFEAT_ERR_IO.

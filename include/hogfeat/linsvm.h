@@ -165,7 +165,8 @@ HOGFEAT_API hogfeat_status hogfeat_linsvm_params_set_threads(hogfeat_linsvm_para
  * @brief Install a progress callback (NULL removes it).
  * @param[in] params    Handle.
  * @param[in] callback  Function or NULL.
- * @param[in] user_data Passed back unchanged; may be NULL.
+ * @param[in] user_data Kept in @p params and passed back unchanged; may be NULL. The library
+ *                      never dereferences or frees it.
  * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER if @p params is NULL.
  * @threadsafety Safe on distinct handles. With several threads the callback
  *         runs concurrently and must be thread-safe itself.
@@ -180,11 +181,13 @@ HOGFEAT_API hogfeat_status hogfeat_linsvm_params_set_progress(hogfeat_linsvm_par
  *
  * Borrows @p features and @p labels for the duration of the call only.
  * @param[in]  params       Parameters, or NULL for the defaults.
- * @param[in]  features     Row-major float32 matrix, @p num_samples rows.
+ * @param[in]  features     Row-major float32 matrix, @p num_samples rows (borrowed for the
+ *                          call, read in place, not kept).
  * @param[in]  num_samples  Rows, >= 2.
  * @param[in]  num_features Columns, >= 1.
  * @param[in]  row_stride   Floats from one row to the next, >= @p num_features.
- * @param[in]  labels       One label per row; at least two distinct values.
+ * @param[in]  labels       One label per row; at least two distinct values (borrowed for the
+ *                          call; the model keeps its own copy of the distinct labels).
  * @param[out] out_model    Receives the model; set to NULL on failure.
  * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_INVALID_ARGUMENT
  *         (zero sizes, C times a class weight overflowing); ::HOGFEAT_ERR_BAD_STRIDE
@@ -226,7 +229,7 @@ HOGFEAT_API size_t hogfeat_linsvm_num_features(const hogfeat_linsvm *model);
 /**
  * @brief Copy the class labels, ascending, into a caller buffer.
  * @param[in]  model        Handle.
- * @param[out] out_labels   Buffer of @p out_capacity labels.
+ * @param[out] out_labels   Caller's buffer of @p out_capacity labels, written during the call only.
  * @param[in]  out_capacity >= K.
  * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_BUFFER_TOO_SMALL (nothing written).
  * @threadsafety Thread-safe. @since 0.2
@@ -259,7 +262,7 @@ HOGFEAT_API double hogfeat_linsvm_bias(const hogfeat_linsvm *model);
  * @param[in]  num_samples  Rows (0 is allowed, writes nothing, and then the arrays may be NULL).
  * @param[in]  num_features Must equal hogfeat_linsvm_num_features().
  * @param[in]  row_stride   Floats between rows, >= @p num_features.
- * @param[out] out_labels   @p num_samples labels.
+ * @param[out] out_labels   Caller's buffer of @p num_samples labels, written during the call only.
  * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_DIMENSION_MISMATCH;
  *         ::HOGFEAT_ERR_BAD_STRIDE; ::HOGFEAT_ERR_LIMIT_EXCEEDED (the matrix extent
  *         overflows); ::HOGFEAT_ERR_NONFINITE (a decision value is NaN; labels of
@@ -278,7 +281,7 @@ HOGFEAT_API hogfeat_status hogfeat_linsvm_predict(const hogfeat_linsvm *model, c
  * @param[in]  num_samples  Rows.
  * @param[in]  num_features Must equal hogfeat_linsvm_num_features().
  * @param[in]  row_stride   Floats between rows, >= @p num_features.
- * @param[out] out_scores   Buffer of @p out_capacity floats.
+ * @param[out] out_scores   Caller's buffer of @p out_capacity floats, written during the call only.
  * @param[in]  out_capacity >= num_samples * K.
  * A NaN row gives NaN scores (no error), so callers can see which row it was.
  * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_DIMENSION_MISMATCH;
@@ -295,11 +298,13 @@ HOGFEAT_API hogfeat_status hogfeat_linsvm_decision_function(const hogfeat_linsvm
 /**
  * @brief Serialise to a caller buffer in the model file format (docs/model-format.md).
  * @param[in]  model        Handle.
- * @param[out] buffer       Destination, or NULL to query the size.
+ * @param[out] buffer       Caller's buffer of @p capacity bytes, written during the call only;
+ *                          or NULL to query the size.
  * @param[in]  capacity     Bytes available at @p buffer.
  * @param[out] out_size     Receives the bytes written, or needed when the buffer is short.
  * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_BUFFER_TOO_SMALL
- *         (nothing written, @p out_size holds the size needed).
+ *         (nothing written, @p out_size holds the size needed); ::HOGFEAT_ERR_LIMIT_EXCEEDED
+ *         (the serialised size overflows size_t, possible only on 32-bit hosts).
  * @threadsafety Thread-safe on a shared model.
  * @since 0.2
  */
@@ -312,7 +317,7 @@ HOGFEAT_API hogfeat_status hogfeat_linsvm_save(const hogfeat_linsvm *model, void
  * Accepts a file saved by hogfeat_linsvm_save() or by hogfeat_pipeline_save()
  * of a pipeline holding a linear SVM (its feature extractor is ignored).
  * Copies what it needs; @p data is not referenced afterwards.
- * @param[in]  data      Bytes.
+ * @param[in]  data      Bytes (read during the call; copied from, not referenced afterwards).
  * @param[in]  size      Byte count.
  * @param[in]  limits    Size limits, or NULL for the defaults.
  * @param[out] out_model Receives the model; set to NULL on failure.
@@ -332,8 +337,9 @@ HOGFEAT_API hogfeat_status hogfeat_linsvm_load(const void *data, size_t size, co
  *
  * On any failure @p path is untouched and the temporary file is removed.
  * @param[in] model Handle.
- * @param[in] path  Destination file name.
- * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_IO; ::HOGFEAT_ERR_OUT_OF_MEMORY.
+ * @param[in] path  Destination file name (read during the call, not kept).
+ * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_IO; ::HOGFEAT_ERR_OUT_OF_MEMORY;
+ *         ::HOGFEAT_ERR_LIMIT_EXCEEDED (as hogfeat_linsvm_save()).
  * @threadsafety Thread-safe on a shared model; concurrent saves to one path leave one complete file.
  * @since 0.2
  */
@@ -341,7 +347,7 @@ HOGFEAT_API hogfeat_status hogfeat_linsvm_save_file(const hogfeat_linsvm *model,
 
 /**
  * @brief Load a linear SVM from a file (see hogfeat_linsvm_load()).
- * @param[in]  path      File name.
+ * @param[in]  path      File name (read during the call, not kept).
  * @param[in]  limits    Size limits, or NULL for the defaults.
  * @param[out] out_model Receives the model; set to NULL on failure.
  * @return As hogfeat_linsvm_load(), plus ::HOGFEAT_ERR_IO.

@@ -203,7 +203,7 @@ HOGFEAT_API hogfeat_status hogfeat_pipeline_extract_batch(const hogfeat_pipeline
  *
  * Layout as hogfeat_hog_compute_stack(); the buffer is borrowed for the call.
  * @param[in]  pipeline           Handle; must not be modified during the call.
- * @param[in]  pixels             First sample of image 0.
+ * @param[in]  pixels             First sample of image 0 (borrowed for the call only, never written).
  * @param[in]  format             A ::hogfeat_format.
  * @param[in]  num_images         Number of images.
  * @param[in]  width              Image width in pixels.
@@ -242,11 +242,14 @@ HOGFEAT_API hogfeat_status hogfeat_pipeline_predict(const hogfeat_pipeline *pipe
 /**
  * @brief Serialise preprocessing, HOG configuration and classifier (see hogfeat_linsvm_save()).
  * @param[in]  pipeline Handle with a classifier.
- * @param[out] buffer   Destination, or NULL to query the size.
+ * @param[out] buffer   Caller's buffer of @p capacity bytes, written during the call only;
+ *                      or NULL to query the size.
  * @param[in]  capacity Bytes available.
  * @param[out] out_size Bytes written, or needed when the buffer is short.
  * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_MODEL_KIND (no classifier);
- *         ::HOGFEAT_ERR_BUFFER_TOO_SMALL.
+ *         ::HOGFEAT_ERR_BUFFER_TOO_SMALL (nothing written, @p out_size holds the size needed);
+ *         ::HOGFEAT_ERR_LIMIT_EXCEEDED (the serialised size overflows size_t, possible only on
+ *         32-bit hosts).
  * @threadsafety Thread-safe on a shared pipeline.
  * @since 0.2
  */
@@ -270,8 +273,9 @@ HOGFEAT_API hogfeat_status hogfeat_pipeline_load(const void *data, size_t size, 
 /**
  * @brief Save to a file atomically (see hogfeat_linsvm_save_file()).
  * @param[in] pipeline Handle with a classifier.
- * @param[in] path     Destination file name.
- * @return As hogfeat_pipeline_save() without the buffer cases, plus ::HOGFEAT_ERR_IO.
+ * @param[in] path     Destination file name (read during the call, not kept).
+ * @return As hogfeat_pipeline_save() without the buffer cases, plus ::HOGFEAT_ERR_IO and
+ *         ::HOGFEAT_ERR_OUT_OF_MEMORY (the file is built in memory first).
  * @threadsafety Thread-safe on a shared pipeline.
  * @since 0.2
  */
@@ -279,7 +283,7 @@ HOGFEAT_API hogfeat_status hogfeat_pipeline_save_file(const hogfeat_pipeline *pi
 
 /**
  * @brief Load a pipeline from a file.
- * @param[in]  path         File name.
+ * @param[in]  path         File name (read during the call, not kept).
  * @param[in]  limits       Limits, or NULL for the defaults.
  * @param[out] out_pipeline Receives the pipeline; set to NULL on failure.
  * @return As hogfeat_pipeline_load(), plus ::HOGFEAT_ERR_IO.
