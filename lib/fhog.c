@@ -147,6 +147,7 @@ hogfeat_status hogfeat_fhog_cell_grid(const hogfeat_fhog_config *config, size_t 
     if (!out_cells_x || !out_cells_y)
         return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "hogfeat_fhog_cell_grid: output pointer is NULL");
     fhog_grid grid;
+    memset(&grid, 0, sizeof grid);
     hogfeat_status st = compute_grid("hogfeat_fhog_cell_grid", config, width, height, &grid);
     if (st != HOGFEAT_OK)
         return st;
@@ -162,6 +163,7 @@ hogfeat_status hogfeat_fhog_feature_length(const hogfeat_fhog_config *config, si
     if (!out_length)
         return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "hogfeat_fhog_feature_length: out_length is NULL");
     fhog_grid grid;
+    memset(&grid, 0, sizeof grid);
     hogfeat_status st = compute_grid("hogfeat_fhog_feature_length", config, width, height, &grid);
     if (st != HOGFEAT_OK)
         return st;
@@ -219,6 +221,7 @@ hogfeat_status hogfeat_fhog_compute(const hogfeat_fhog_config *config, const hog
     if (!out_features)
         return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "%s: out_features is NULL", fn);
     fhog_grid grid;
+    memset(&grid, 0, sizeof grid);
     hogfeat_status st = compute_grid(fn, config, image->width, image->height, &grid);
     if (st != HOGFEAT_OK)
         return st;

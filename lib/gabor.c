@@ -695,6 +695,7 @@ hogfeat_status hogfeat_gabor_bank_feature_length(const hogfeat_gabor_bank *bank,
     REQUIRE(bank, "hogfeat_gabor_bank_feature_length", "bank");
     REQUIRE(out_length, "hogfeat_gabor_bank_feature_length", "out_length");
     bank_grid grid;
+    memset(&grid, 0, sizeof grid);
     hogfeat_status st = bank_geometry(fn, bank, width, height, &grid);
     if (st != HOGFEAT_OK)
         return st;
@@ -710,6 +711,7 @@ hogfeat_status hogfeat_gabor_bank_compute(const hogfeat_gabor_bank *bank, const 
     REQUIRE(image, "hogfeat_gabor_bank_compute", "image");
     REQUIRE(out_features, "hogfeat_gabor_bank_compute", "out_features");
     bank_grid grid;
+    memset(&grid, 0, sizeof grid);
     hogfeat_status st = bank_geometry(fn, bank, image->width, image->height, &grid);
     if (st != HOGFEAT_OK)
         return st;

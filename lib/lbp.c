@@ -469,6 +469,7 @@ hogfeat_status hogfeat_lbp_feature_length(const hogfeat_lbp_config *config, size
     if (!out_length)
         return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "%s: out_length is NULL", fn);
     lbp_grid grid;
+    memset(&grid, 0, sizeof grid);
     hogfeat_status st = compute_grid(fn, config, width, height, &grid);
     if (st != HOGFEAT_OK)
         return st;
@@ -486,6 +487,7 @@ hogfeat_status hogfeat_lbp_compute(const hogfeat_lbp_config *config, const hogfe
     if (!out_features)
         return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "%s: out_features is NULL", fn);
     lbp_grid grid;
+    memset(&grid, 0, sizeof grid);
     hogfeat_status st = compute_grid(fn, config, image->width, image->height, &grid);
     if (st != HOGFEAT_OK)
         return st;
