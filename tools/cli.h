@@ -302,5 +302,6 @@ int cli_cmd_predict(cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_info(cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_extract(cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_bench(cli_ctx *ctx, int argc, char **argv);
+int cli_cmd_show(cli_ctx *ctx, int argc, char **argv);
 
 #endif /* HOGFEAT_CLI_H */

@@ -20,6 +20,7 @@ static const cli_command commands[] = {
     {"info", cli_cmd_info, "MODEL", "describe what a model file holds"},
     {"extract", cli_cmd_extract, "[OPTIONS] DATA -o FILE", "write HOG features as .npy or LIBSVM text"},
     {"bench", cli_cmd_bench, "[OPTIONS] DATA", "time extraction, SVM and KNN on a dataset"},
+    {"show", cli_cmd_show, "[OPTIONS] IMAGE -o OUT", "draw the HOG cell histograms of a PGM image"},
 };
 #define NUM_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

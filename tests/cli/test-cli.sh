@@ -473,4 +473,38 @@ run 0 "$HOGFEAT" bench --cell 8 --block 1 --bins 6 pgm
 out_has '^extract: '
 run 1 "$HOGFEAT" bench no-such-dir
 
+# ---------------------------------------------------------------- show
+step "show"
+img=$(ls predict/*.pgm | head -n 1)
+run 0 "$HOGFEAT" show --cell 4 --bins 9 "$img" -o picture.pgm
+out_has '^picture: '
+head -c 2 picture.pgm | grep -q P5 || fail "show did not write a binary PGM"
+# Same size as the input, 8-bit, and not all black (the test images have edges).
+python3 - "$img" picture.pgm <<'PY' || fail "show wrote a picture of the wrong size or an all-black one"
+import sys
+def pgm(path):
+    data = open(path, 'rb').read()
+    tokens, pos = [], 2
+    while len(tokens) < 3:
+        while data[pos:pos + 1].isspace():
+            pos += 1
+        if data[pos:pos + 1] == b'#':
+            pos = data.index(b'\n', pos) + 1
+            continue
+        end = pos
+        while not data[end:end + 1].isspace():
+            end += 1
+        tokens.append(int(data[pos:end]))
+        pos = end
+    return tokens, data[pos + 1:]
+(w1, h1, _), _ = pgm(sys.argv[1])
+(w2, h2, maxval), pixels = pgm(sys.argv[2])
+sys.exit(0 if (w1, h1) == (w2, h2) and maxval == 255 and len(pixels) == w2 * h2 and max(pixels) > 0 else 1)
+PY
+run 2 "$HOGFEAT" show "$img"
+run 2 "$HOGFEAT" show --cell 0 "$img" -o x.pgm
+run 1 "$HOGFEAT" show missing.pgm -o x.pgm
+err_has '^hogfeat show: missing\.pgm: '
+run 0 "$HOGFEAT" show --help
+
 echo "all cli tests passed"
