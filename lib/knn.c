@@ -301,18 +301,20 @@ hogfeat_status hogfeat__knn_prepare(hogfeat_knn *model)
     for (size_t i = 0; i < n; i++)
         sample_class[i] = (int32_t)class_index(classes, distinct, model->labels[i]);
 
-    /* Both metrics keep the squared norm |x|^2, as the dot kernel computes it:
+    /* Both metrics keep the squared norm |x|^2, as dot_block computes it:
      * a query bitwise equal to a row then gives q.q == x.x == q.x, so L2's
      * |q|^2 + |x|^2 - 2 q.x and cosine's 1 - q.x / sqrt(|q|^2 |x|^2) (the
      * product of two floats is exact in double) are both exactly 0, which the
-     * zero-distance voting rule relies on. Storing |x| would lose that. This
-     * needs a dot kernel whose summation order depends on n only, never on
-     * pointer alignment: query rows are not aligned like the packed rows. */
+     * zero-distance voting rule relies on. Storing |x| would lose that. It
+     * needs every one of these values from the same kernel, dot_block, whose
+     * order of additions depends on dim only, never on where the rows sit in
+     * a block or how they are aligned (query rows are not aligned like the
+     * packed rows); the search takes q.x and |q|^2 from it too. */
     if (want_norms) {
         const hogfeat__kernels *kern = hogfeat__kernels_get();
         for (size_t i = 0; i < n; i++) {
             const float *row = model->features + i * dim;
-            norms[i] = kern->dot(row, row, dim);
+            kern->dot_block(row, dim, 1, row, dim, 1, dim, &norms[i], 1);
         }
     }
     model->classes = classes;
@@ -496,55 +498,55 @@ typedef struct knn_job {
     size_t block_rows;    /* training rows per cache block */
     unsigned char *scratch;
     size_t scratch_bytes; /* per worker */
-    size_t off_count, off_qnorm, off_votes;
+    size_t off_lists, off_qnorm, off_dots, off_votes;
     int32_t *out_labels;
     size_t *out_indices;
     float *out_distances;
 } knn_job;
 
-/* The ordering key of (query, row). Ties are resolved on these computed
- * values: L2 expands |q - x|^2 = |q|^2 + |x|^2 - 2 q.x so that the rows can be
- * streamed through the dot kernel, which rounds differently from summing
- * squared differences and can therefore reorder distances that differ by a
- * few ulps; cancellation can also make a tiny positive distance 0. */
-static inline double pair_key(const knn_job *job, const float *q, double q_norm, size_t row)
+/* The ordering keys of (query, row). Ties are resolved on these computed
+ * values: L2 expands |q - x|^2 = |q|^2 + |x|^2 - 2 q.x so that blocks of rows
+ * go through dot_block, which rounds differently from summing squared
+ * differences and can therefore reorder distances that differ by a few ulps;
+ * cancellation can also make a tiny positive distance 0. Finite inputs of
+ * extreme magnitude can overflow a kernel's float sums into NaN (Inf - Inf,
+ * Inf / Inf); such a pair counts as infinitely far so that the order stays
+ * total. */
+
+/* L2 from the expansion's value d = (|q|^2 + |x|^2) - 2 q.x, for the cases
+ * the search's quick test does not settle. */
+static double l2_key_slow(const knn_job *job, const float *q, size_t row, double d)
+{
+    const hogfeat_knn *m = job->model;
+    const float *x = m->features + row * m->num_features;
+    if (!(d > 0.0)) {
+        /* NaN only when a squared norm overflowed float (Inf - Inf): fall
+         * back to the difference form, which saturates at Inf. */
+        d = isnan(d) ? (double)job->kern->sqdist(q, x, m->num_features) : 0.0;
+    } else if (isinf(d)) {
+        d = (double)job->kern->sqdist(q, x, m->num_features);
+    }
+    return isnan(d) ? INFINITY : d;
+}
+
+static inline double cosine_key(double q_norm, double x_norm, float dot)
+{
+    if (q_norm == 0.0 || x_norm == 0.0)
+        return 1.0;
+    double d = 1.0 - (double)dot / sqrt(q_norm * x_norm);
+    /* Rounding can step just outside the true range [0, 2]. */
+    d = d < 0.0 ? 0.0 : d > 2.0 ? 2.0 : d;
+    return isnan(d) ? INFINITY : d;
+}
+
+/* L1 and chi-squared, one pair at a time. */
+static inline double pair_key(const knn_job *job, const float *q, size_t row)
 {
     const hogfeat_knn *m = job->model;
     size_t dim = m->num_features;
     const float *x = m->features + row * dim;
-    double d;
-    switch (m->metric) {
-    case HOGFEAT_METRIC_L2:
-        d = (q_norm + (double)m->norms[row]) - 2.0 * (double)job->kern->dot(q, x, dim);
-        if (!(d > 0.0)) {
-            /* NaN only when a squared norm overflowed float (Inf - Inf):
-             * fall back to the difference form, which saturates at Inf. */
-            d = isnan(d) ? (double)job->kern->sqdist(q, x, dim) : 0.0;
-        } else if (isinf(d)) {
-            d = (double)job->kern->sqdist(q, x, dim);
-        }
-        break;
-    case HOGFEAT_METRIC_L1:
-        d = (double)job->kern->l1dist(q, x, dim);
-        break;
-    case HOGFEAT_METRIC_COSINE: {
-        double x_norm = (double)m->norms[row];
-        if (q_norm == 0.0 || x_norm == 0.0) {
-            d = 1.0;
-        } else {
-            d = 1.0 - (double)job->kern->dot(q, x, dim) / sqrt(q_norm * x_norm);
-            /* Rounding can step just outside the true range [0, 2]. */
-            d = d < 0.0 ? 0.0 : d > 2.0 ? 2.0 : d;
-        }
-        break;
-    }
-    default: /* HOGFEAT_METRIC_CHI2; prepare admits no other metric */
-        d = (double)job->kern->chi2dist(q, x, dim);
-        break;
-    }
-    /* Finite inputs of extreme magnitude can overflow a kernel's float sums
-     * into NaN (Inf - Inf, Inf / Inf); such a pair counts as infinitely far
-     * so that the order stays total. */
+    double d = m->metric == HOGFEAT_METRIC_L1 ? (double)job->kern->l1dist(q, x, dim)
+                                              : (double)job->kern->chi2dist(q, x, dim);
     return isnan(d) ? INFINITY : d;
 }
 
@@ -582,47 +584,96 @@ static int32_t vote(const hogfeat_knn *m, const knn_entry *best, size_t k, doubl
     return m->classes[winner];
 }
 
+/* One query's best list while it is being filled. */
+typedef struct knn_list {
+    knn_entry *best;
+    size_t count;
+    double worst; /* the key a candidate must beat: INFINITY until full */
+} knn_list;
+
+/* Rows arrive in increasing index order, so a candidate equal to the worst
+ * kept one has the larger index and loses: only keys below worst enter. */
+static inline void list_offer(knn_list *l, size_t k, double d, size_t row)
+{
+    if (l->count == k && !(d < l->worst))
+        return;
+    best_offer(l->best, &l->count, k, d, row);
+    if (l->count == k)
+        l->worst = best_worst(l->best, k);
+}
+
+/* Offers rows [r0, r0 + nr) to one query from its dot products with them. */
+static void scan_dots(const knn_job *job, knn_list *l, const float *q, double q_norm, const float *dots, size_t r0,
+                      size_t nr)
+{
+    const hogfeat_knn *m = job->model;
+    const float *x_norms = m->norms + r0;
+    size_t k = job->k;
+    if (m->metric == HOGFEAT_METRIC_COSINE) {
+        for (size_t t = 0; t < nr; t++)
+            list_offer(l, k, cosine_key(q_norm, (double)x_norms[t], dots[t]), r0 + t);
+        return;
+    }
+    for (size_t t = 0; t < nr; t++) {
+        double d = (q_norm + (double)x_norms[t]) - 2.0 * (double)dots[t];
+        /* The common case costs one compare: a positive finite d is the key
+         * itself, and at or above worst it cannot enter. Everything else
+         * (d <= 0, Inf, NaN, or a candidate) takes the full path. */
+        if (d >= l->worst && d < INFINITY)
+            continue;
+        list_offer(l, k, d > 0.0 && d < INFINITY ? d : l2_key_slow(job, q, r0 + t, d), r0 + t);
+    }
+}
+
 static hogfeat_status knn_task(void *ctx, size_t task, int worker)
 {
     const knn_job *job = ctx;
     const hogfeat_knn *m = job->model;
-    size_t k = job->k, n = m->num_samples, dim = m->num_features;
+    const hogfeat__kernels *kern = job->kern;
+    size_t k = job->k, n = m->num_samples, dim = m->num_features, stride = job->row_stride;
     size_t q0 = task * job->block_queries;
     size_t nq = job->num_queries - q0 < job->block_queries ? job->num_queries - q0 : job->block_queries;
+    const float *queries = job->queries + q0 * stride;
     unsigned char *scratch = job->scratch + (size_t)worker * job->scratch_bytes;
     knn_entry *best_all = (knn_entry *)(void *)scratch;
-    size_t *counts = (size_t *)(void *)(scratch + job->off_count);
+    knn_list *lists = (knn_list *)(void *)(scratch + job->off_lists);
     double *q_norms = (double *)(void *)(scratch + job->off_qnorm);
+    float *dots = (float *)(void *)(scratch + job->off_dots);
 
     for (size_t j = 0; j < nq; j++) {
-        const float *q = job->queries + (q0 + j) * job->row_stride;
-        counts[j] = 0;
-        q_norms[j] = m->norms ? (double)job->kern->dot(q, q, dim) : 0.0;
+        const float *q = queries + j * stride;
+        lists[j].best = best_all + j * k;
+        lists[j].count = 0;
+        lists[j].worst = INFINITY;
+        if (m->norms) {
+            float qq;
+            kern->dot_block(q, stride, 1, q, stride, 1, dim, &qq, 1);
+            q_norms[j] = (double)qq;
+        }
     }
     /* Training rows in the outer loop, by cache-sized blocks: each block is
      * read from memory once for all the queries of this task. Every query
-     * still sees the rows in increasing index order. */
+     * still sees the rows in increasing index order, and dot_block's values
+     * do not depend on the blocking, so neither do the results. */
     for (size_t r0 = 0; r0 < n; r0 += job->block_rows) {
-        size_t r1 = n - r0 < job->block_rows ? n : r0 + job->block_rows;
-        for (size_t j = 0; j < nq; j++) {
-            const float *q = job->queries + (q0 + j) * job->row_stride;
-            knn_entry *best = best_all + j * k;
-            size_t count = counts[j];
-            double q_norm = q_norms[j];
-            for (size_t r = r0; r < r1; r++) {
-                double d = pair_key(job, q, q_norm, r);
-                /* Rows arrive in increasing index order, so a candidate equal
-                 * to the worst kept one has the larger index and loses. */
-                if (count == k && !(d < best_worst(best, k)))
-                    continue;
-                best_offer(best, &count, k, d, r);
+        size_t nr = n - r0 < job->block_rows ? n - r0 : job->block_rows;
+        if (m->norms) {
+            kern->dot_block(queries, stride, nq, m->features + r0 * dim, dim, nr, dim, dots, job->block_rows);
+            for (size_t j = 0; j < nq; j++)
+                scan_dots(job, &lists[j], queries + j * stride, q_norms[j], dots + j * job->block_rows, r0, nr);
+        } else {
+            for (size_t j = 0; j < nq; j++) {
+                const float *q = queries + j * stride;
+                for (size_t r = r0; r < r0 + nr; r++) {
+                    double d = pair_key(job, q, r);
+                    list_offer(&lists[j], k, d, r);
+                }
             }
-            counts[j] = count;
         }
     }
     for (size_t j = 0; j < nq; j++) {
-        knn_entry *best = best_all + j * k;
-        best_finish(best, counts[j], k);
+        knn_entry *best = lists[j].best;
+        best_finish(best, lists[j].count, k);
         size_t out = (q0 + j) * k;
         if (job->out_labels)
             job->out_labels[q0 + j] = vote(m, best, k, (double *)(void *)(scratch + job->off_votes));
@@ -639,10 +690,16 @@ static hogfeat_status knn_task(void *ctx, size_t task, int worker)
 #define KNN_ALIGN 64
 /* Budget for one worker's best lists; bounds the query block when k is large. */
 #define KNN_BEST_BUDGET ((size_t)1 << 20)
-#define KNN_MAX_BLOCK_QUERIES 32
+/* Queries per task: each training block comes from memory once per task
+ * and then serves this many queries, so more is better until the lists and
+ * the balance between threads suffer. */
+#define KNN_MAX_BLOCK_QUERIES 256
 /* Training rows per block: about this many bytes, so that a block stays in
- * L2 while the task's queries pass over it. */
-#define KNN_ROW_BLOCK_BYTES ((size_t)256 << 10)
+ * L2 while the task's queries stream past it (384 KiB measured best for
+ * 1296 and 1764 features on a 1 MiB L2); at most KNN_MAX_BLOCK_ROWS, which
+ * bounds the dot products kept per worker to 128 KiB. */
+#define KNN_ROW_BLOCK_BYTES ((size_t)384 << 10)
+#define KNN_MAX_BLOCK_ROWS 128
 
 static size_t align_up(size_t v)
 {
@@ -670,27 +727,34 @@ static hogfeat_status knn_search(const hogfeat_knn *m, const float *queries, siz
         return hogfeat__fail(HOGFEAT_ERR_OUT_OF_MEMORY, "k = %zu neighbours overflow the scratch size", k);
     size_t bq = KNN_BEST_BUDGET / per_query;
     bq = bq < 1 ? 1 : bq > KNN_MAX_BLOCK_QUERIES ? KNN_MAX_BLOCK_QUERIES : bq;
-    if (bq > num_queries)
-        bq = num_queries;
+    /* Tasks of equal size, at least one per thread when there are enough
+     * queries. The results do not depend on the blocking, so this may
+     * follow the thread count. */
+    size_t threads_wanted = (size_t)hogfeat__thread_count(m->threads, num_queries);
+    size_t num_tasks = (num_queries + bq - 1) / bq;
+    num_tasks = (num_tasks + threads_wanted - 1) / threads_wanted * threads_wanted;
+    bq = (num_queries + num_tasks - 1) / num_tasks;
+    num_tasks = (num_queries + bq - 1) / bq;
     job.block_queries = bq;
     size_t row_bytes = m->num_features * sizeof(float);
     job.block_rows = KNN_ROW_BLOCK_BYTES / row_bytes;
-    if (job.block_rows < 1)
-        job.block_rows = 1;
+    job.block_rows = job.block_rows < 1 ? 1 : job.block_rows > KNN_MAX_BLOCK_ROWS ? KNN_MAX_BLOCK_ROWS : job.block_rows;
+    if (job.block_rows > m->num_samples)
+        job.block_rows = m->num_samples;
 
     if (out_labels)
         votes_bytes = (size_t)m->num_classes * sizeof(double);
-    /* bq <= 32 and per_query <= the budget unless bq == 1, so only the first
-     * term can be large; align_up adds less than KNN_ALIGN per section. */
+    /* bq <= 256 and per_query <= the budget unless bq == 1, so only the
+     * first term can be large; align_up adds less than KNN_ALIGN per section. */
     best_bytes = bq * per_query;
     if (best_bytes > SIZE_MAX / 2 || votes_bytes > SIZE_MAX / 4)
         return hogfeat__fail(HOGFEAT_ERR_OUT_OF_MEMORY, "KNN scratch size overflows");
-    job.off_count = align_up(best_bytes);
-    job.off_qnorm = job.off_count + align_up(bq * sizeof(size_t));
-    job.off_votes = job.off_qnorm + align_up(bq * sizeof(double));
+    job.off_lists = align_up(best_bytes);
+    job.off_qnorm = job.off_lists + align_up(bq * sizeof(knn_list));
+    job.off_dots = job.off_qnorm + align_up(bq * sizeof(double));
+    job.off_votes = job.off_dots + (m->norms ? align_up(bq * job.block_rows * sizeof(float)) : 0);
     job.scratch_bytes = align_up(job.off_votes + votes_bytes);
 
-    size_t num_tasks = (num_queries + bq - 1) / bq;
     int threads = hogfeat__thread_count(m->threads, num_tasks);
     if (hogfeat__mul_overflow((size_t)threads, job.scratch_bytes, &total))
         return hogfeat__fail(HOGFEAT_ERR_OUT_OF_MEMORY, "KNN scratch size overflows");

@@ -239,7 +239,7 @@ struct hogfeat_knn {
     int32_t num_classes;
     int32_t *classes;       /* distinct labels, ascending */
     int32_t *sample_class;  /* per sample: index into classes */
-    float *norms;           /* per sample: |x|^2 (L2 and cosine) from the dot kernel; NULL otherwise */
+    float *norms;           /* per sample: |x|^2 (L2 and cosine) from dot_block; NULL otherwise */
 };
 
 /* A model with uninitialised features/labels arrays for num_samples rows and refs = 1. */

@@ -854,6 +854,72 @@ START_TEST(test_threads_identical)
 }
 END_TEST
 
+/* Long rows (several of dot_block's feature chunks, and a tail), several
+ * training blocks and several tasks per call. Queries that copy a training
+ * row, at another stride and alignment, find it and its duplicates at
+ * exactly 0, lower index first; everything matches the reference and does
+ * not depend on the thread count. _i: L2, cosine. */
+START_TEST(test_long_rows_blocks)
+{
+    hogfeat_metric metric = _i ? HOGFEAT_METRIC_COSINE : HOGFEAT_METRIC_L2;
+    const size_t n = 400, d = 1301, nq = 150, qs = d + 3, k = 3;
+    test_rng rng = test_rng_seed(6500 + (uint64_t)_i);
+    float *x = random_matrix(&rng, n, d, d, -1.0f, 1.0f);
+    /* Row 7 appears again as rows 100 and 350. */
+    memcpy(x + 100 * d, x + 7 * d, d * sizeof *x);
+    memcpy(x + 350 * d, x + 7 * d, d * sizeof *x);
+    /* d + 1 finite columns, so that q, one float in, has d per row. */
+    float *q_buffer = random_matrix(&rng, nq + 1, d + 1, qs, -1.0f, 1.0f);
+    float *q = q_buffer + 1; /* not aligned like the packed training rows */
+    for (size_t qi = 0; qi < nq; qi += 3)
+        memcpy(q + qi * qs, x + ((qi * 7) % n) * d, d * sizeof *q);
+    memcpy(q + 5 * qs, x + 350 * d, d * sizeof *q);
+    int32_t *labels = class_labels(&rng, n);
+    static const int32_t threads[] = {1, 2, 3};
+    size_t *idx[3];
+    float *dist[3];
+    for (size_t t = 0; t < 3; t++) {
+        hogfeat_knn *m = fit_or_fail((int32_t)k, metric, HOGFEAT_KNN_UNIFORM, threads[t], x, n, d, d, labels);
+        idx[t] = malloc(nq * k * sizeof *idx[t]);
+        dist[t] = malloc(nq * k * sizeof *dist[t]);
+        ck_assert_int_eq(hogfeat_knn_kneighbors(m, q, nq, d, qs, (int32_t)k, idx[t], dist[t], nq * k), HOGFEAT_OK);
+        hogfeat_knn_destroy(m);
+        if (t > 0) {
+            ck_assert_msg(memcmp(idx[0], idx[t], nq * k * sizeof *idx[0]) == 0, "indices differ at %d threads",
+                          (int)threads[t]);
+            ck_assert_msg(memcmp(dist[0], dist[t], nq * k * sizeof *dist[0]) == 0, "distances differ at %d threads",
+                          (int)threads[t]);
+        }
+    }
+    for (size_t qi = 0; qi < nq; qi++) {
+        if (qi % 3 != 0 && qi != 5)
+            continue;
+        size_t row = qi == 5 ? 350 : (qi * 7) % n;
+        if (row == 7 || row == 100 || row == 350) {
+            static const size_t copies[] = {7, 100, 350};
+            for (size_t t = 0; t < 3; t++) {
+                CHECK(idx[0][qi * k + t] == copies[t], "query %zu rank %zu: row %zu, want %zu", qi, t,
+                      idx[0][qi * k + t], copies[t]);
+                CHECK(dist[0][qi * k + t] == 0.0f, "query %zu rank %zu: distance %.9g", qi, t,
+                      (double)dist[0][qi * k + t]);
+            }
+        } else {
+            CHECK(idx[0][qi * k] == row, "query %zu: nearest %zu, want %zu", qi, idx[0][qi * k], row);
+            CHECK(dist[0][qi * k] == 0.0f, "query %zu: distance %.9g", qi, (double)dist[0][qi * k]);
+            CHECK(dist[0][qi * k + 1] > 0.0f, "query %zu: a second row at 0", qi);
+        }
+    }
+    check_against_reference(metric, x, n, d, d, q, nq, qs, k, idx[0], dist[0], NULL);
+    for (size_t t = 0; t < 3; t++) {
+        free(idx[t]);
+        free(dist[t]);
+    }
+    free(labels);
+    free(q_buffer);
+    free(x);
+}
+END_TEST
+
 /* ---- copies and strides -------------------------------------------------------- */
 
 START_TEST(test_fit_copies)
@@ -1209,6 +1275,7 @@ static Suite *knn_suite(void)
         {"extreme_magnitudes", test_extreme_magnitudes, 1},
         {"k1_self", test_k1_self, 4},
         {"threads_identical", test_threads_identical, 4},
+        {"long_rows_blocks", test_long_rows_blocks, 2},
         {"fit_copies", test_fit_copies, 1},
         {"kneighbors_single_output", test_kneighbors_single_output, 1},
         {"fit_bad_inputs", test_fit_bad_inputs, 1},
