@@ -534,23 +534,23 @@ hogfeat_status hogfeat__hog_compute_ws(const hogfeat_hog_config *config, const h
     const size_t row_floats = read_w * (size_t)channels;
     const size_t hist_len = grid.cells_x * grid.cells_y * nbins;
 
-    /* Workspace: histograms of all cells, a second histogram row (see
+    /* Workspace: histograms of all cells, the band accumulator (see
      * cell_accumulate_row), magnitudes, per-column cell offsets, three
      * converted rows, bins. Sizes are bounded by 2^28 pixels, so these sums
      * can not overflow. */
     const size_t hist_row_len = grid.cells_x * nbins;
-    size_t bytes = (hist_len + hist_row_len + used_w) * sizeof(float) + used_w * sizeof(int32_t) +
+    size_t bytes = (hist_len + 2 * hist_row_len + 8 + used_w) * sizeof(float) + used_w * sizeof(int32_t) +
                    (needs_convert ? 3 * row_floats * sizeof(float) : 0) + used_w * sizeof(uint16_t) + 64;
     st = hogfeat__buffer_reserve(&wsp->hog, bytes);
     if (st != HOGFEAT_OK)
         return st;
     float *hist = (float *)(void *)wsp->hog.data;
-    float *hist_b = hist + hist_len;
-    float *mag = hist_b + hist_row_len;
+    float *acc = hist + hist_len; /* the row of cells being filled: 2 rows + 8 sinks */
+    float *mag = acc + 2 * hist_row_len + 8;
     int32_t *cell_base = (int32_t *)(void *)(mag + used_w);
     float *rows = (float *)(void *)(cell_base + used_w);
     uint16_t *bin = (uint16_t *)(void *)(rows + (needs_convert ? 3 * row_floats : 0));
-    memset(hist, 0, (hist_len + hist_row_len) * sizeof *hist);
+    memset(acc, 0, (2 * hist_row_len + 8) * sizeof *acc);
     for (size_t x = 0; x < used_w; x++)
         cell_base[x] = (int32_t)((x / (size_t)config->cell_w) * nbins);
 
@@ -604,13 +604,13 @@ hogfeat_status hogfeat__hog_compute_ws(const hogfeat_hog_config *config, const h
                 if (bin[x] == HOGFEAT__BIN_RECHECK)
                     exact_pixel(image, config, x, y, &mag[x], &bin[x]);
         }
-        float *hist_row = hist + (y / (size_t)config->cell_h) * hist_row_len;
-        k->cell_accumulate_row(mag, bin, cell_base, used_w, hist_row, hist_b);
+        k->cell_accumulate_row(mag, bin, cell_base, used_w, acc, hist_row_len);
         if ((y + 1) % (size_t)config->cell_h == 0) {
-            /* End of a row of cells: fold the second histogram row in. */
+            /* End of a row of cells: its histograms are the two rows' sum. */
+            float *hist_row = hist + (y / (size_t)config->cell_h) * hist_row_len;
             for (size_t i = 0; i < hist_row_len; i++) {
-                hist_row[i] += hist_b[i];
-                hist_b[i] = 0.0f;
+                hist_row[i] = acc[i] + acc[hist_row_len + i];
+                acc[i] = acc[hist_row_len + i] = 0.0f;
             }
         }
     }

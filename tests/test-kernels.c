@@ -326,7 +326,7 @@ START_TEST(test_cell_accumulate)
     const hogfeat__kernels *k = tables[_i];
     test_rng rng = test_rng_seed(0xACC + (uint64_t)_i);
     enum { MAXC = 24, MAXCW = 12, MAXB = 36, PAD = 8 };
-    static float mag[MAXC * MAXCW], hist[MAXC * MAXB + PAD], hist_b[MAXC * MAXB + PAD], init[MAXC * MAXB + PAD];
+    static float mag[MAXC * MAXCW], hist[MAXC * MAXB + PAD], acc[2 * MAXC * MAXB + 8 + PAD], init[MAXC * MAXB + PAD];
     static uint16_t bin[MAXC * MAXCW];
     static int32_t base[MAXC * MAXCW];
     static double ref[MAXC * MAXB], scale[MAXC * MAXB];
@@ -354,18 +354,22 @@ START_TEST(test_cell_accumulate)
         }
         for (size_t i = 0; i < npx; i++)
             base[i] = (int32_t)((i / (size_t)cell_w) * (size_t)nbins);
-        for (size_t i = 0; i < nh + PAD; i++)
-            hist_b[i] = i < nh ? 0.0f : SENTINEL_VALUE;
-        k->cell_accumulate_row(mag, bin, base, npx, hist, hist_b);
+        /* The accumulator starts as the caller leaves it: the first row holds
+         * earlier votes (init), the second row and the 8 sinks zero. */
+        for (size_t i = 0; i < 2 * nh + 8 + PAD; i++)
+            acc[i] = i < nh ? init[i] : i < 2 * nh + 8 ? 0.0f : SENTINEL_VALUE;
+        k->cell_accumulate_row(mag, bin, base, npx, acc, nh);
         for (size_t i = 0; i < nh; i++)
-            hist[i] += hist_b[i]; /* as the caller merges the two rows */
+            hist[i] = acc[i] + acc[nh + i]; /* as the caller merges the two rows */
+        for (size_t i = 0; i < 8; i++)
+            CHECK(acc[2 * nh + i] == 0.0f, "%s: a sink holds %g, not a vote of zero", k->name, (double)acc[2 * nh + i]);
         for (size_t i = 0; i < nh; i++)
             CHECK(close_rel(hist[i], ref[i], scale[i]),
                           "%s: %zu cells of %d px, %d bins: hist[%zu] = %.9g, expected %.9g", k->name, n_cells,
                           (int)cell_w, (int)nbins, i, (double)hist[i], ref[i]);
         for (size_t i = nh; i < nh + PAD; i++)
-            CHECK(hist[i] == SENTINEL_VALUE && hist_b[i] == SENTINEL_VALUE, "%s: wrote hist[%zu] past %zu", k->name,
-                  i, nh);
+            CHECK(hist[i] == SENTINEL_VALUE && acc[2 * nh + 8 + (i - nh)] == SENTINEL_VALUE,
+                  "%s: wrote past the rows (%zu)", k->name, i);
     }
 }
 END_TEST

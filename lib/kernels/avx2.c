@@ -188,33 +188,41 @@ static size_t grad_bin_row_u8_avx2(const uint8_t *prev, const uint8_t *cur, cons
 }
 
 static void cell_accumulate_row_avx2(const float *mag, const uint16_t *bin, const int32_t *cell_base,
-                                     size_t count, float *hist_a, float *hist_b)
+                                     size_t count, float *acc, size_t row_len)
 {
-    /* Zero magnitudes (flat areas) add nothing and are skipped; even lanes
-     * vote into hist_a and odd ones into hist_b, so a run of equal bins
-     * alternates between two memory locations instead of waiting on one. */
-    float *const hist[2] = {hist_a, hist_b};
+    /* Every vote's address is computed in vector registers: even lanes go to
+     * the first row, odd lanes to the second (a run of equal bins alternates
+     * between two locations instead of waiting on one), zero magnitudes to
+     * their lane's scratch slot. The scatter below is then straight-line
+     * code without data-dependent branches. All-zero chunks (flat areas)
+     * are skipped. */
     const __m256 zero = _mm256_setzero_ps();
-    int32_t idx[8];
+    const __m256i odd_rows = _mm256_setr_epi32(0, (int)row_len, 0, (int)row_len, 0, (int)row_len, 0, (int)row_len);
+    const __m256i sinks = _mm256_add_epi32(_mm256_set1_epi32((int)(2 * row_len)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    int32_t off[8];
     float m[8];
     size_t x = 0;
     for (; x + 8 <= count; x += 8) {
         __m256 mv = _mm256_loadu_ps(mag + x);
-        unsigned nz = (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(mv, zero, _CMP_NEQ_UQ));
-        if (!nz)
+        __m256 nz = _mm256_cmp_ps(mv, zero, _CMP_NEQ_UQ);
+        if (!_mm256_movemask_ps(nz))
             continue;
         __m256i b = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(const void *)(bin + x)));
-        _mm256_storeu_si256((__m256i *)(void *)idx,
-                            _mm256_add_epi32(b, _mm256_loadu_si256((const __m256i *)(const void *)(cell_base + x))));
+        __m256i o = _mm256_add_epi32(_mm256_add_epi32(b, odd_rows),
+                                     _mm256_loadu_si256((const __m256i *)(const void *)(cell_base + x)));
+        _mm256_storeu_si256((__m256i *)(void *)off, _mm256_blendv_epi8(sinks, o, _mm256_castps_si256(nz)));
         _mm256_storeu_ps(m, mv);
-        while (nz) {
-            unsigned i = (unsigned)__builtin_ctz(nz);
-            nz &= nz - 1;
-            hist[i & 1][idx[i]] += m[i];
-        }
+        acc[off[0]] += m[0];
+        acc[off[1]] += m[1];
+        acc[off[2]] += m[2];
+        acc[off[3]] += m[3];
+        acc[off[4]] += m[4];
+        acc[off[5]] += m[5];
+        acc[off[6]] += m[6];
+        acc[off[7]] += m[7];
     }
     for (; x < count; x++)
-        hist[x & 1][cell_base[x] + bin[x]] += mag[x];
+        acc[(x & 1) * row_len + (size_t)cell_base[x] + bin[x]] += mag[x];
 }
 
 static inline float hsum8(__m256 v)

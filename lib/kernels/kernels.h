@@ -46,12 +46,15 @@ typedef struct hogfeat__kernels {
     size_t (*grad_bin_row_u8)(const uint8_t *prev, const uint8_t *cur, const uint8_t *next, size_t width,
                               size_t count, const hogfeat__binparams *bp, float *mag, uint16_t *bin);
 
-    /* Votes of one row: hist[cell_base[x] + bin[x]] += mag[x] for x in
-     * [0, count), where hist is hist_a or hist_b as the table likes (two
-     * rows break the store-to-load chains of runs of equal bins; the caller
-     * adds hist_b into hist_a). cell_base[x] = (x / cell_w) * nbins. */
+    /* Votes of one row into a band accumulator acc of 2 * row_len + 8
+     * floats: the vote of pixel x, hist[cell_base[x] + bin[x]] += mag[x], goes
+     * to acc[...] or to acc[row_len + ...] as the table likes (two rows break
+     * the store-to-load chains of runs of equal bins); the last 8 floats are
+     * scratch for votes of zero (the caller ignores them). The caller adds
+     * both rows into the cell histograms at the end of each row of cells.
+     * cell_base[x] = (x / cell_w) * nbins. */
     void (*cell_accumulate_row)(const float *mag, const uint16_t *bin, const int32_t *cell_base, size_t count,
-                                float *hist_a, float *hist_b);
+                                float *acc, size_t row_len);
 
     /* Normalise one block of raw cell sums: rows of block_w * nbins
      * contiguous floats, block_h rows, row_stride floats apart; writes
@@ -88,7 +91,7 @@ void hogfeat__dot_block_avx2(const float *q, size_t q_stride, size_t nq, const f
 extern const hogfeat__kernels hogfeat__kernels_scalar;
 /* Shared by tables that have no faster version. */
 void hogfeat__cell_accumulate_row_scalar(const float *mag, const uint16_t *bin, const int32_t *cell_base,
-                                         size_t count, float *hist_a, float *hist_b);
+                                         size_t count, float *acc, size_t row_len);
 #if defined(HOGFEAT_HAVE_SSE2)
 extern const hogfeat__kernels hogfeat__kernels_sse2;
 #endif

@@ -56,12 +56,13 @@ static size_t grad_bin_row_u8_scalar(const uint8_t *prev, const uint8_t *cur, co
 }
 
 void hogfeat__cell_accumulate_row_scalar(const float *mag, const uint16_t *bin, const int32_t *cell_base,
-                                         size_t count, float *hist_a, float *hist_b)
+                                         size_t count, float *acc, size_t row_len)
 {
-    /* The specification uses one row, in pixel order, as scikit-image sums. */
-    (void)hist_b;
+    /* The specification uses the first row only, in pixel order, as
+     * scikit-image sums each cell. */
+    (void)row_len;
     for (size_t x = 0; x < count; x++)
-        hist_a[cell_base[x] + bin[x]] += mag[x];
+        acc[cell_base[x] + bin[x]] += mag[x];
 }
 
 /* scikit-image's cell value: the float32 sum divided by the area in float32. */
