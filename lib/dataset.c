@@ -416,6 +416,17 @@ hogfeat_status hogfeat_dataset_read_idx(const void *images, size_t images_size, 
     return read_idx(images, images_size, "image data", labels, labels_size, "label data", limits, out_dataset);
 }
 
+/* limits (or the defaults) with used bytes taken off the total-bytes limit. */
+static hogfeat_limits reduced_limits(const hogfeat_limits *limits, size_t used)
+{
+    hogfeat_limits l;
+    for (int i = 0; i < HOGFEAT__LIMIT_COUNT; i++)
+        l.values[i] = hogfeat__limit(limits, (hogfeat_limit)i);
+    size_t total = l.values[HOGFEAT_LIMIT_MAX_TOTAL_BYTES];
+    l.values[HOGFEAT_LIMIT_MAX_TOTAL_BYTES] = used < total ? total - used : 0;
+    return l;
+}
+
 hogfeat_status hogfeat_dataset_load_idx(const char *images_path, const char *labels_path,
                                         const hogfeat_limits *limits, hogfeat_dataset **out_dataset)
 {
@@ -424,14 +435,20 @@ hogfeat_status hogfeat_dataset_load_idx(const char *images_path, const char *lab
     *out_dataset = NULL;
     if (!images_path)
         return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "hogfeat_dataset_load_idx: images_path is NULL");
-    size_t max_bytes = hogfeat__limit(limits, HOGFEAT_LIMIT_MAX_TOTAL_BYTES);
+    /* The file buffers count against the total-bytes limit together with
+     * the dataset they decode into, as for model files. */
+    hogfeat_limits left = reduced_limits(limits, 0);
     unsigned char *images = NULL, *labels = NULL;
     size_t images_size = 0, labels_size = 0;
-    hogfeat_status st = hogfeat__read_file(images_path, max_bytes, &images, &images_size);
-    if (st == HOGFEAT_OK && labels_path)
-        st = hogfeat__read_file(labels_path, max_bytes, &labels, &labels_size);
+    hogfeat_status st = hogfeat__read_file(images_path, left.values[HOGFEAT_LIMIT_MAX_TOTAL_BYTES], &images,
+                                           &images_size);
+    left = reduced_limits(limits, images_size);
+    if (st == HOGFEAT_OK && labels_path) {
+        st = hogfeat__read_file(labels_path, left.values[HOGFEAT_LIMIT_MAX_TOTAL_BYTES], &labels, &labels_size);
+        left = reduced_limits(limits, images_size + labels_size);
+    }
     if (st == HOGFEAT_OK)
-        st = read_idx(images, images_size, images_path, labels, labels_size, labels_path, limits, out_dataset);
+        st = read_idx(images, images_size, images_path, labels, labels_size, labels_path, &left, out_dataset);
     hogfeat__free(images);
     hogfeat__free(labels);
     return st;
@@ -768,8 +785,10 @@ hogfeat_status hogfeat_pgm_read_file(const char *path, const hogfeat_limits *lim
     size_t size = 0;
     hogfeat_status st =
         hogfeat__read_file(path, hogfeat__limit(limits, HOGFEAT_LIMIT_MAX_TOTAL_BYTES), &data, &size);
+    /* The file buffer counts against the total-bytes limit with the image. */
+    hogfeat_limits left = reduced_limits(limits, size);
     if (st == HOGFEAT_OK)
-        st = pgm_decode(data, size, limits, path, out_image);
+        st = pgm_decode(data, size, &left, path, out_image);
     hogfeat__free(data);
     return st;
 }

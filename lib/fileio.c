@@ -145,6 +145,12 @@ hogfeat_status hogfeat__write_file_atomic(const char *path, const void *data, si
         return hogfeat__fail(HOGFEAT_ERR_IO, "%s: cannot create a temporary file: %s", path, errtext);
     }
 
+    /* Keep the permissions of the file being replaced (a private 0600 model
+     * stays private); a new file gets 0666 & ~umask from open(). */
+    struct stat old_st;
+    if (stat(path, &old_st) == 0 && S_ISREG(old_st.st_mode))
+        (void)fchmod(fd, old_st.st_mode & 07777);
+
     const unsigned char *p = data;
     size_t done = 0;
     const char *failed = NULL;

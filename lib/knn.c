@@ -529,7 +529,7 @@ static double l2_key_slow(const knn_job *job, const float *q, size_t row, double
     return isnan(d) ? INFINITY : d;
 }
 
-static inline double cosine_key(double q_norm, double x_norm, float dot)
+static inline double cosine_key(double q_norm, double x_norm, double dot)
 {
     if (q_norm == 0.0 || x_norm == 0.0)
         return 1.0;
@@ -537,6 +537,22 @@ static inline double cosine_key(double q_norm, double x_norm, float dot)
     /* Rounding can step just outside the true range [0, 2]. */
     d = d < 0.0 ? 0.0 : d > 2.0 ? 2.0 : d;
     return isnan(d) ? INFINITY : d;
+}
+
+/* Cosine in double straight from the rows, for pairs whose float norms or
+ * dot product overflowed (|x| above about 1.8e19): the float path would
+ * give NaN or Inf where the true distance is finite. */
+static double cosine_key_slow(const knn_job *job, const float *q, size_t row)
+{
+    const hogfeat_knn *m = job->model;
+    const float *x = m->features + row * m->num_features;
+    double qq = 0.0, xx = 0.0, qx = 0.0;
+    for (size_t i = 0; i < m->num_features; i++) {
+        qq += (double)q[i] * q[i];
+        xx += (double)x[i] * x[i];
+        qx += (double)q[i] * x[i];
+    }
+    return cosine_key(qq, xx, qx);
 }
 
 /* L1 and chi-squared, one pair at a time. */
@@ -610,8 +626,12 @@ static void scan_dots(const knn_job *job, knn_list *l, const float *q, double q_
     const float *x_norms = m->norms + r0;
     size_t k = job->k;
     if (m->metric == HOGFEAT_METRIC_COSINE) {
-        for (size_t t = 0; t < nr; t++)
-            list_offer(l, k, cosine_key(q_norm, (double)x_norms[t], dots[t]), r0 + t);
+        for (size_t t = 0; t < nr; t++) {
+            double key = isfinite(q_norm) && isfinite(x_norms[t]) && isfinite(dots[t])
+                             ? cosine_key(q_norm, (double)x_norms[t], (double)dots[t])
+                             : cosine_key_slow(job, q, r0 + t);
+            list_offer(l, k, key, r0 + t);
+        }
         return;
     }
     for (size_t t = 0; t < nr; t++) {

@@ -162,7 +162,9 @@ size_t hogfeat__limit(const hogfeat_limits *limits, hogfeat_limit which);
 hogfeat_status hogfeat__read_file(const char *path, size_t max_bytes, unsigned char **out_data,
                                   size_t *out_size);
 /* Writes path atomically: temporary file in the same directory (created with
- * mode 0666 & ~umask), write, fsync, rename over path, fsync the directory.
+ * mode 0666 & ~umask, or the replaced file's mode), write, fsync, rename over
+ * path, fsync the directory. A process killed mid-save can leave a
+ * "<path>.tmp-*" file behind, never a damaged path.
  * On failure path is untouched and the temporary file removed; a failing
  * directory fsync after the rename is ignored (the new file is in place). */
 hogfeat_status hogfeat__write_file_atomic(const char *path, const void *data, size_t size);
