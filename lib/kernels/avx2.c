@@ -205,13 +205,23 @@ static void cell_accumulate_row_avx2(const float *mag, const uint16_t *bin, cons
     for (; x + 8 <= count; x += 8) {
         __m256 mv = _mm256_loadu_ps(mag + x);
         __m256 nz = _mm256_cmp_ps(mv, zero, _CMP_NEQ_UQ);
-        if (!_mm256_movemask_ps(nz))
+        unsigned bits = (unsigned)_mm256_movemask_ps(nz);
+        if (!bits)
             continue;
         __m256i b = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(const void *)(bin + x)));
         __m256i o = _mm256_add_epi32(_mm256_add_epi32(b, odd_rows),
                                      _mm256_loadu_si256((const __m256i *)(const void *)(cell_base + x)));
         _mm256_storeu_si256((__m256i *)(void *)off, _mm256_blendv_epi8(sinks, o, _mm256_castps_si256(nz)));
         _mm256_storeu_ps(m, mv);
+        if (__builtin_popcount(bits) <= 3) {
+            /* Sparse chunks (stroke edges in a flat image): only the votes. */
+            do {
+                unsigned i = (unsigned)__builtin_ctz(bits);
+                bits &= bits - 1;
+                acc[off[i]] += m[i];
+            } while (bits);
+            continue;
+        }
         acc[off[0]] += m[0];
         acc[off[1]] += m[1];
         acc[off[2]] += m[2];
