@@ -10,7 +10,10 @@
 
 #include "private.h"
 
-#define BATCH_CHUNK 16 /* images per task: small enough to balance, large enough to amortise */
+/* Images per task: at most 16 (amortises the task hand-out), and small
+ * enough that every thread gets about four tasks, so a few large images
+ * still spread over all threads. Output does not depend on it. */
+#define BATCH_MAX_CHUNK 16
 
 /* Where image i comes from: a handle array, or a stack in one buffer. */
 typedef struct batch_source {
@@ -37,6 +40,7 @@ typedef struct batch_job {
     size_t out_row_stride;
     hogfeat__batch_fn fn;
     const void *ctx;
+    size_t chunk;                   /* images per task */
     hogfeat__workspace *workspaces; /* one per worker */
     pthread_mutex_t lock;           /* guards the two fields below */
     size_t first_failure;           /* lowest failing image index, SIZE_MAX if none */
@@ -46,7 +50,7 @@ typedef struct batch_job {
 static hogfeat_status run_chunk(void *arg, size_t task, int worker)
 {
     batch_job *job = arg;
-    size_t begin = task * BATCH_CHUNK, end = begin + BATCH_CHUNK;
+    size_t begin = task * job->chunk, end = begin + job->chunk;
     if (end > job->num_images)
         end = job->num_images;
     for (size_t i = begin; i < end; i++) {
@@ -133,8 +137,10 @@ hogfeat_status hogfeat__batch_run(const char *fn_name, hogfeat__batch_fn fn, con
                                  images[i]->width, images[i]->height, len, length);
     }
 
-    const size_t tasks = (num_images + BATCH_CHUNK - 1) / BATCH_CHUNK;
-    const int threads = hogfeat__thread_count(num_threads, tasks);
+    const int threads = hogfeat__thread_count(num_threads, num_images);
+    size_t chunk = num_images / ((size_t)threads * 4);
+    chunk = chunk < 1 ? 1 : chunk > BATCH_MAX_CHUNK ? BATCH_MAX_CHUNK : chunk;
+    const size_t tasks = (num_images + chunk - 1) / chunk;
     hogfeat__workspace *ws = hogfeat__calloc((size_t)threads, sizeof *ws);
     if (!ws)
         return hogfeat__fail(HOGFEAT_ERR_OUT_OF_MEMORY, "%s: cannot allocate %d workspaces", fn_name, threads);
@@ -144,6 +150,7 @@ hogfeat_status hogfeat__batch_run(const char *fn_name, hogfeat__batch_fn fn, con
     job.length = length;
     job.out = out_features;
     job.out_row_stride = out_row_stride;
+    job.chunk = chunk;
     job.fn = fn;
     job.ctx = ctx;
     job.workspaces = ws;

@@ -8,6 +8,7 @@
  * reassociation only (tests/test-kernels.c states the tolerance). */
 #include <immintrin.h>
 #include <math.h>
+#include <string.h>
 
 #include "binning.h"
 #include "kernels.h"
@@ -160,7 +161,15 @@ static inline unsigned u8_vector(const uint8_t *prev, const uint8_t *cur, const 
     __m256 gx = _mm256_sub_ps(load8_u8(cur + x + 1), load8_u8(cur + x - 1));
     __m256 gy = prev ? _mm256_sub_ps(load8_u8(next + x), load8_u8(prev + x)) : _mm256_setzero_ps();
     /* Integer gradients: gx^2 + gy^2 is exact, so sqrt is exactly rounded. */
-    _mm256_storeu_ps(mag + x, _mm256_sqrt_ps(_mm256_fmadd_ps(gx, gx, _mm256_mul_ps(gy, gy))));
+    __m256 m2 = _mm256_fmadd_ps(gx, gx, _mm256_mul_ps(gy, gy));
+    if (_mm256_testz_si256(_mm256_castps_si256(m2), _mm256_castps_si256(m2))) {
+        /* Eight flat pixels (common in digits and backgrounds): zero votes,
+         * whose bins nothing reads. */
+        _mm256_storeu_ps(mag + x, m2);
+        _mm_storeu_si128((__m128i *)(void *)(bin + x), _mm_setzero_si128());
+        return 0;
+    }
+    _mm256_storeu_ps(mag + x, _mm256_sqrt_ps(m2));
     unsigned bits;
     store_bins(bin + x, bin8(gx, gy, v, &bits));
     return bits;
@@ -262,10 +271,139 @@ static inline void copy_floats(float *dst, const float *src, size_t n)
     }
 }
 
+/* Small blocks (up to SMALL_BLOCK floats) are gathered into an aligned
+ * local buffer padded with zeros to whole vectors, normalised there with
+ * full-width loads and stores only, and copied out with memcpy: AMD cores
+ * run masked stores (vmaskmovps) as slow microcode, and they dominated the
+ * digit workload. Zero padding does not change any sum. Larger blocks use
+ * the masked path. The norm is a constant in each inlined instance. */
+#define SMALL_BLOCK 256
+
+static inline __attribute__((always_inline)) void normalize_small(const float *first, size_t row_stride,
+                                                                  int32_t block_h, size_t row_len,
+                                                                  hogfeat_norm norm, double area, float *out)
+{
+    const size_t n = row_len * (size_t)block_h, nv = (n + 7) / 8;
+    __attribute__((aligned(32))) float buf[SMALL_BLOCK + 8];
+    for (int32_t r = 0; r < block_h; r++)
+        memcpy(buf + (size_t)r * row_len, first + (size_t)r * row_stride, row_len * sizeof(float));
+    for (size_t i = n; i < nv * 8; i++)
+        buf[i] = 0.0f;
+    const int l1 = norm == HOGFEAT_NORM_L1 || norm == HOGFEAT_NORM_L1_SQRT;
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0;
+    size_t v = 0;
+    for (; v + 2 <= nv; v += 2) {
+        __m256 x0 = _mm256_load_ps(buf + 8 * v), x1 = _mm256_load_ps(buf + 8 * v + 8);
+        if (l1) {
+            acc0 = _mm256_add_ps(acc0, _mm256_andnot_ps(sign, x0));
+            acc1 = _mm256_add_ps(acc1, _mm256_andnot_ps(sign, x1));
+        } else {
+            acc0 = _mm256_fmadd_ps(x0, x0, acc0);
+            acc1 = _mm256_fmadd_ps(x1, x1, acc1);
+        }
+    }
+    if (v < nv) {
+        __m256 x = _mm256_load_ps(buf + 8 * v);
+        acc0 = l1 ? _mm256_add_ps(acc0, _mm256_andnot_ps(sign, x)) : _mm256_fmadd_ps(x, x, acc0);
+    }
+    const float sum = hsum8(_mm256_add_ps(acc0, acc1));
+    if (!isfinite(sum)) {
+        /* Squares above 3.4e38 overflow float lanes; the double scalar code does not. */
+        hogfeat__kernels_scalar.normalize_block(first, row_stride, (int32_t)row_len, block_h, 1, norm, area, out);
+        return;
+    }
+    /* eps of the cell means (1e-5) is eps * area of the raw sums. */
+    const float eps1 = (float)(1e-5 * area);
+    const __m256 scale = _mm256_set1_ps(l1 ? 1.0f / (sum + eps1) : 1.0f / sqrtf(sum + eps1 * eps1));
+    const __m256 clip = _mm256_set1_ps(0.2f);
+    __m256 acc2 = _mm256_setzero_ps();
+    for (v = 0; v < nv; v++) {
+        __m256 x = _mm256_mul_ps(_mm256_load_ps(buf + 8 * v), scale);
+        if (norm == HOGFEAT_NORM_L1_SQRT)
+            x = _mm256_sqrt_ps(x);
+        if (norm == HOGFEAT_NORM_L2HYS) {
+            x = _mm256_min_ps(x, clip);
+            acc2 = _mm256_fmadd_ps(x, x, acc2);
+        }
+        _mm256_store_ps(buf + 8 * v, x);
+    }
+    if (norm == HOGFEAT_NORM_L2HYS) {
+        const __m256 scale2 = _mm256_set1_ps(1.0f / sqrtf(hsum8(acc2) + 1e-10f));
+        for (v = 0; v < nv; v++)
+            _mm256_store_ps(buf + 8 * v, _mm256_mul_ps(_mm256_load_ps(buf + 8 * v), scale2));
+    }
+    memcpy(out, buf, n * sizeof(float));
+}
+
+/* Blocks whose rows are at least 8 floats and that fit in 16 vectors are
+ * normalised entirely in registers: each row is read as whole vectors, the
+ * last one overlapping the one before (its repeated lanes are masked out of
+ * the sums), and written back the same way, the overlap receiving the same
+ * values twice. No masked or partial load or store, and no store later
+ * reloaded at another width, which would stall store-to-load forwarding. */
+#define REG_BLOCK_VECTORS 16
+
+static inline __attribute__((always_inline)) void normalize_regs(const float *first, size_t row_stride,
+                                                                 int32_t block_h, size_t row_len, hogfeat_norm norm,
+                                                                 double area, float *out)
+{
+    const size_t full = row_len / 8, tail = row_len % 8, nvr = full + (tail != 0);
+    /* Lanes of the overlapping last vector that are new (not in the vector before). */
+    const __m256i keep_i = _mm256_cmpgt_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+                                              _mm256_set1_epi32((int)(7 - tail)));
+    const __m256 keep = _mm256_castsi256_ps(keep_i);
+    const int l1 = norm == HOGFEAT_NORM_L1 || norm == HOGFEAT_NORM_L1_SQRT;
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    __m256 q[REG_BLOCK_VECTORS];
+    __m256 acc = _mm256_setzero_ps();
+    for (int32_t r = 0; r < block_h; r++) {
+        const float *v = first + (size_t)r * row_stride;
+        for (size_t j = 0; j < nvr; j++) {
+            const int last = j == full;
+            __m256 x = _mm256_loadu_ps(last ? v + row_len - 8 : v + 8 * j);
+            q[(size_t)r * nvr + j] = x;
+            __m256 c = l1 ? _mm256_andnot_ps(sign, x) : _mm256_mul_ps(x, x);
+            acc = _mm256_add_ps(acc, last ? _mm256_and_ps(c, keep) : c);
+        }
+    }
+    const float sum = hsum8(acc);
+    if (!isfinite(sum)) {
+        /* Squares above 3.4e38 overflow float lanes; the double scalar code does not. */
+        hogfeat__kernels_scalar.normalize_block(first, row_stride, (int32_t)row_len, block_h, 1, norm, area, out);
+        return;
+    }
+    const float eps1 = (float)(1e-5 * area); /* eps of the cell means is eps * area of the raw sums */
+    const __m256 scale = _mm256_set1_ps(l1 ? 1.0f / (sum + eps1) : 1.0f / sqrtf(sum + eps1 * eps1));
+    const __m256 clip = _mm256_set1_ps(0.2f);
+    __m256 acc2 = _mm256_setzero_ps();
+    const size_t nq = (size_t)block_h * nvr;
+    for (size_t i = 0; i < nq; i++) {
+        __m256 x = _mm256_mul_ps(q[i], scale);
+        if (norm == HOGFEAT_NORM_L1_SQRT)
+            x = _mm256_sqrt_ps(x);
+        if (norm == HOGFEAT_NORM_L2HYS) {
+            x = _mm256_min_ps(x, clip);
+            __m256 c = _mm256_mul_ps(x, x);
+            acc2 = _mm256_add_ps(acc2, i % nvr == full ? _mm256_and_ps(c, keep) : c);
+        }
+        q[i] = x;
+    }
+    if (norm == HOGFEAT_NORM_L2HYS) {
+        const __m256 scale2 = _mm256_set1_ps(1.0f / sqrtf(hsum8(acc2) + 1e-10f));
+        for (size_t i = 0; i < nq; i++)
+            q[i] = _mm256_mul_ps(q[i], scale2);
+    }
+    for (int32_t r = 0; r < block_h; r++) {
+        float *o = out + (size_t)r * row_len;
+        for (size_t j = 0; j < nvr; j++)
+            _mm256_storeu_ps(j == full ? o + row_len - 8 : o + 8 * j, q[(size_t)r * nvr + j]);
+    }
+}
+
 /* The block is first gathered into out (its rows are contiguous there), so
- * every pass below runs over one contiguous array: few loop iterations and a
- * single masked tail, which matters for small blocks such as 2x2 cells of 9
- * bins (36 floats). The norm is a constant in each inlined instance. */
+ * every pass below runs over one contiguous array with a single masked tail
+ * (blocks larger than SMALL_BLOCK floats). */
 static inline __attribute__((always_inline)) void normalize_impl(const float *first, size_t row_stride,
                                                                  int32_t block_h, size_t row_len, hogfeat_norm norm,
                                                                  double area, float *out)
@@ -332,12 +470,12 @@ static inline __attribute__((always_inline)) void normalize_impl(const float *fi
 #define NORMALIZE_FIXED(ROW_LEN, BLOCK_H)                                                                  \
     do {                                                                                                   \
         switch (norm) {                                                                                    \
-        case HOGFEAT_NORM_L1: normalize_impl(first, row_stride, BLOCK_H, ROW_LEN, HOGFEAT_NORM_L1, area, out); break; \
+        case HOGFEAT_NORM_L1: normalize_regs(first, row_stride, BLOCK_H, ROW_LEN, HOGFEAT_NORM_L1, area, out); break; \
         case HOGFEAT_NORM_L1_SQRT:                                                                         \
-            normalize_impl(first, row_stride, BLOCK_H, ROW_LEN, HOGFEAT_NORM_L1_SQRT, area, out);          \
+            normalize_regs(first, row_stride, BLOCK_H, ROW_LEN, HOGFEAT_NORM_L1_SQRT, area, out);         \
             break;                                                                                         \
-        case HOGFEAT_NORM_L2: normalize_impl(first, row_stride, BLOCK_H, ROW_LEN, HOGFEAT_NORM_L2, area, out); break; \
-        default: normalize_impl(first, row_stride, BLOCK_H, ROW_LEN, HOGFEAT_NORM_L2HYS, area, out); break; \
+        case HOGFEAT_NORM_L2: normalize_regs(first, row_stride, BLOCK_H, ROW_LEN, HOGFEAT_NORM_L2, area, out); break; \
+        default: normalize_regs(first, row_stride, BLOCK_H, ROW_LEN, HOGFEAT_NORM_L2HYS, area, out); break; \
         }                                                                                                  \
         return;                                                                                            \
     } while (0)
@@ -350,6 +488,28 @@ static void normalize_block_avx2(const float *first, size_t row_stride, int32_t 
         NORMALIZE_FIXED(18, 2);
     if (row_len == 27 && block_h == 3)
         NORMALIZE_FIXED(27, 3);
+    if (row_len >= 8 && (size_t)block_h * ((row_len + 7) / 8) <= REG_BLOCK_VECTORS) {
+        switch (norm) {
+        case HOGFEAT_NORM_L1: normalize_regs(first, row_stride, block_h, row_len, HOGFEAT_NORM_L1, area, out); break;
+        case HOGFEAT_NORM_L1_SQRT:
+            normalize_regs(first, row_stride, block_h, row_len, HOGFEAT_NORM_L1_SQRT, area, out);
+            break;
+        case HOGFEAT_NORM_L2: normalize_regs(first, row_stride, block_h, row_len, HOGFEAT_NORM_L2, area, out); break;
+        default: normalize_regs(first, row_stride, block_h, row_len, HOGFEAT_NORM_L2HYS, area, out); break;
+        }
+        return;
+    }
+    if (row_len * (size_t)block_h <= SMALL_BLOCK) {
+        switch (norm) {
+        case HOGFEAT_NORM_L1: normalize_small(first, row_stride, block_h, row_len, HOGFEAT_NORM_L1, area, out); break;
+        case HOGFEAT_NORM_L1_SQRT:
+            normalize_small(first, row_stride, block_h, row_len, HOGFEAT_NORM_L1_SQRT, area, out);
+            break;
+        case HOGFEAT_NORM_L2: normalize_small(first, row_stride, block_h, row_len, HOGFEAT_NORM_L2, area, out); break;
+        default: normalize_small(first, row_stride, block_h, row_len, HOGFEAT_NORM_L2HYS, area, out); break;
+        }
+        return;
+    }
     switch (norm) {
     case HOGFEAT_NORM_L1: normalize_impl(first, row_stride, block_h, row_len, HOGFEAT_NORM_L1, area, out); break;
     case HOGFEAT_NORM_L1_SQRT:
