@@ -19,7 +19,7 @@ _Static_assert(sizeof(float) == 4 && sizeof(double) == 8, "IEEE binary32 and bin
  * newline conversion in either direction, and ^Z stops DOS `type`. */
 static const unsigned char MF_MAGIC[8] = {0x89, 'H', 'O', 'G', '\r', '\n', 0x1A, '\n'};
 #define MF_MAJOR 1u
-#define MF_MINOR 1u /* 1.1 added the HOGX section */
+#define MF_MINOR 2u /* 1.1 added the HOGX section, 1.2 LSMC and LSPR */
 #define MF_HEADER_BYTES 24u
 #define MF_SECTION_HEADER_BYTES 16u
 #define MF_TRAILER_BYTES 4u
@@ -30,11 +30,15 @@ static const unsigned char MF_MAGIC[8] = {0x89, 'H', 'O', 'G', '\r', '\n', 0x1A,
 #define MF_TAG_HOGX MF_TAG('H', 'O', 'G', 'X')
 #define MF_TAG_LSVM MF_TAG('L', 'S', 'V', 'M')
 #define MF_TAG_KNN MF_TAG('K', 'N', 'N', ' ')
+#define MF_TAG_LSMC MF_TAG('L', 'S', 'M', 'C') /* linear SVM multi-class strategy (1.2) */
+#define MF_TAG_LSPR MF_TAG('L', 'S', 'P', 'R') /* linear SVM probability calibration (1.2) */
 
 #define MF_FEAT_BYTES 56u
 #define MF_HOGX_BYTES 16u
 #define MF_LSVM_FIXED_BYTES 56u /* without labels and weights */
 #define MF_KNN_FIXED_BYTES 32u  /* without labels and features */
+#define MF_LSMC_BYTES 4u
+#define MF_LSPR_FIXED_BYTES 8u  /* without the (A, B) records */
 
 #define MF_KNN_MAX_K 1024
 #define MF_MAX_THREADS 256
@@ -193,6 +197,37 @@ static int needs_hogx(const hogfeat_hog_config *h)
            h->window_sigma != 0.0;
 }
 
+/* Linear SVM data added in format 1.2, each in its own section written only
+ * when used, so plain one-vs-rest models keep the exact bytes of 1.1:
+ * LSMC (critical: a 1.1 reader would mistake one-vs-one or Crammer-Singer
+ * weights for one-vs-rest ones, or refuse the vector count as corrupt) and
+ * LSPR (optional: a 1.1 reader loses only the probabilities). */
+static int needs_lsmc(const hogfeat_linsvm *m)
+{
+    return m && m->multiclass != HOGFEAT_SVM_OVR;
+}
+
+static int needs_lspr(const hogfeat_linsvm *m)
+{
+    return m && m->num_platt > 0;
+}
+
+/* Payload bytes of an LSPR section; 0 on overflow. */
+static size_t lspr_payload_bytes(size_t records)
+{
+    size_t bytes;
+    if (hogfeat__mul_overflow(records, 16, &bytes) || hogfeat__add_overflow(bytes, MF_LSPR_FIXED_BYTES, &bytes))
+        return 0;
+    return bytes;
+}
+
+/* The minor version a file is stamped with: the lowest that defines all of
+ * its sections, so files without 1.2 sections stay byte-identical to 1.1. */
+static unsigned file_minor(const mf_parts *parts)
+{
+    return needs_lsmc(parts->svm) || needs_lspr(parts->svm) ? 2u : 1u;
+}
+
 static hogfeat_status encoded_size(const mf_parts *parts, size_t *out_size)
 {
     size_t payload = parts->svm ? lsvm_payload_bytes((size_t)parts->svm->num_classes, parts->svm->num_vectors,
@@ -203,6 +238,14 @@ static hogfeat_status encoded_size(const mf_parts *parts, size_t *out_size)
         total += MF_SECTION_HEADER_BYTES + MF_FEAT_BYTES;
     if (parts->pipeline && needs_hogx(&parts->pipeline->hog))
         total += MF_SECTION_HEADER_BYTES + MF_HOGX_BYTES;
+    if (needs_lsmc(parts->svm))
+        total += MF_SECTION_HEADER_BYTES + MF_LSMC_BYTES;
+    if (needs_lspr(parts->svm)) {
+        size_t lspr = lspr_payload_bytes(parts->svm->num_platt);
+        if (lspr == 0 || hogfeat__add_overflow(total, MF_SECTION_HEADER_BYTES, &total) ||
+            hogfeat__add_overflow(total, lspr, &total))
+            return hogfeat__fail(HOGFEAT_ERR_LIMIT_EXCEEDED, "the model is too large to serialise in memory");
+    }
     if (payload == 0 || hogfeat__add_overflow(total, payload, &total))
         return hogfeat__fail(HOGFEAT_ERR_LIMIT_EXCEEDED, "the model is too large to serialise in memory");
     *out_size = total;
@@ -266,6 +309,21 @@ static unsigned char *encode_lsvm(unsigned char *p, const hogfeat_linsvm *m)
     return p;
 }
 
+static unsigned char *encode_lsmc(unsigned char *p, const hogfeat_linsvm *m)
+{
+    p = wr_section_header(p, MF_TAG_LSMC, MF_SECTION_CRITICAL, MF_LSMC_BYTES);
+    return wr_u32(p, (uint32_t)m->multiclass);
+}
+
+static unsigned char *encode_lspr(unsigned char *p, const hogfeat_linsvm *m)
+{
+    p = wr_section_header(p, MF_TAG_LSPR, 0, lspr_payload_bytes(m->num_platt));
+    p = wr_u64(p, (uint64_t)m->num_platt);
+    for (size_t i = 0; i < 2 * m->num_platt; i++)
+        p = wr_f64(p, m->platt[i]);
+    return p;
+}
+
 static unsigned char *encode_knn(unsigned char *p, const hogfeat_knn *m)
 {
     const size_t n = m->num_samples, d = m->num_features;
@@ -290,14 +348,18 @@ static void encode(const mf_parts *parts, unsigned char *dst, size_t size)
     memcpy(p, MF_MAGIC, sizeof MF_MAGIC);
     p += sizeof MF_MAGIC;
     p = wr_u16(p, MF_MAJOR);
-    p = wr_u16(p, MF_MINOR);
+    p = wr_u16(p, (uint16_t)file_minor(parts));
     p = wr_u32(p, 0); /* header flags: none defined */
     p = wr_u64(p, (uint64_t)size);
     if (parts->pipeline)
         p = encode_feat(p, parts->pipeline);
     if (parts->pipeline && needs_hogx(&parts->pipeline->hog))
         p = encode_hogx(p, &parts->pipeline->hog);
+    if (needs_lsmc(parts->svm))
+        p = encode_lsmc(p, parts->svm);
     p = parts->svm ? encode_lsvm(p, parts->svm) : encode_knn(p, parts->knn);
+    if (needs_lspr(parts->svm))
+        p = encode_lspr(p, parts->svm);
     wr_u32(p, crc_of(dst, size - MF_TRAILER_BYTES));
 }
 
@@ -420,6 +482,7 @@ typedef struct mf_section {
 
 typedef struct mf_file {
     mf_section feat, hogx, lsvm, knn;
+    mf_section lsmc, lspr;
 } mf_file;
 
 /* Checks magic, version, length and CRC, then walks the sections. Nothing
@@ -491,6 +554,8 @@ static hogfeat_status parse_container(const unsigned char *data, size_t size, mf
                            : tag == MF_TAG_HOGX ? &file->hogx
                            : tag == MF_TAG_LSVM ? &file->lsvm
                            : tag == MF_TAG_KNN  ? &file->knn
+                           : tag == MF_TAG_LSMC ? &file->lsmc
+                           : tag == MF_TAG_LSPR ? &file->lspr
                                                 : NULL;
         if (!slot && (flags & MF_SECTION_CRITICAL))
             return hogfeat__fail(HOGFEAT_ERR_VERSION_MISMATCH,
@@ -511,6 +576,9 @@ static hogfeat_status parse_container(const unsigned char *data, size_t size, mf
         return hogfeat__fail(HOGFEAT_ERR_CORRUPT_DATA, "the file holds no classifier section (LSVM or KNN)");
     if (file->hogx.data && !file->feat.data)
         return hogfeat__fail(HOGFEAT_ERR_CORRUPT_DATA, "the file holds a HOGX section without a FEAT section");
+    if ((file->lsmc.data || file->lspr.data) && !file->lsvm.data)
+        return hogfeat__fail(HOGFEAT_ERR_CORRUPT_DATA, "the file holds an %s section without an LSVM section",
+                             file->lsmc.data ? "LSMC" : "LSPR");
     return HOGFEAT_OK;
 }
 
@@ -647,12 +715,60 @@ static hogfeat_status read_hogx(const mf_section *s, hogfeat_hog_config *h)
 }
 
 typedef struct mf_lsvm {
+    hogfeat_svm_multiclass multiclass; /* from LSMC (read first), else one-vs-rest */
     size_t num_classes, num_features, num_vectors;
     const unsigned char *labels, *weights;
     hogfeat_svm_loss loss;
     double c, tolerance, bias;
     int32_t max_iterations;
+    size_t alloc_bytes;                /* what building the model allocates */
+    size_t num_platt;                  /* from LSPR: 0 when absent */
+    const unsigned char *platt;
 } mf_lsvm;
+
+/* The multi-class strategy (LSMC, since 1.2). */
+static hogfeat_status read_lsmc(const mf_section *s, mf_lsvm *out)
+{
+    if (s->length != MF_LSMC_BYTES)
+        return hogfeat__fail(HOGFEAT_ERR_CORRUPT_DATA, "LSMC section is %zu bytes; format %u.x defines %u",
+                             s->length, MF_MAJOR, MF_LSMC_BYTES);
+    uint32_t mc = rd_u32(s->data);
+    if (mc != HOGFEAT_SVM_OVR && mc != HOGFEAT_SVM_OVO && mc != HOGFEAT_SVM_CRAMMER_SINGER)
+        return hogfeat__fail(HOGFEAT_ERR_CORRUPT_DATA, "LSMC section: strategy %lu is not a hogfeat_svm_multiclass",
+                             (unsigned long)mc);
+    out->multiclass = (hogfeat_svm_multiclass)mc;
+    return HOGFEAT_OK;
+}
+
+/* The Platt records (LSPR, since 1.2), after read_lsvm: their count must be
+ * the one the strategy implies. */
+static hogfeat_status read_lspr(const mf_section *s, size_t budget, mf_lsvm *out)
+{
+    if (s->length < MF_LSPR_FIXED_BYTES)
+        return hogfeat__fail(HOGFEAT_ERR_CORRUPT_DATA, "LSPR section is %zu bytes; its count alone needs %u",
+                             s->length, MF_LSPR_FIXED_BYTES);
+    const size_t want = out->multiclass == HOGFEAT_SVM_CRAMMER_SINGER ? 1 : out->num_vectors;
+    uint64_t records = rd_u64(s->data);
+    if (records != (uint64_t)want)
+        return hogfeat__fail(HOGFEAT_ERR_CORRUPT_DATA, "LSPR section: %llu records; this model needs %zu",
+                             (unsigned long long)records, want);
+    size_t expect = lspr_payload_bytes(want);
+    if (expect == 0 || s->length != expect)
+        return hogfeat__fail(HOGFEAT_ERR_CORRUPT_DATA, "LSPR section is %zu bytes; %zu records need exactly %zu",
+                             s->length, want, expect);
+    hogfeat_status st = check_budget(expect - MF_LSPR_FIXED_BYTES,
+                                     budget > out->alloc_bytes ? budget - out->alloc_bytes : 0,
+                                     "probability calibration");
+    if (st != HOGFEAT_OK)
+        return st;
+    for (size_t i = 0; i < 2 * want; i++) {
+        if (!isfinite(rd_f64(s->data + MF_LSPR_FIXED_BYTES + 8 * i)))
+            return hogfeat__fail(HOGFEAT_ERR_NONFINITE, "LSPR section: Platt parameter %zu is NaN or infinite", i);
+    }
+    out->num_platt = want;
+    out->platt = s->data + MF_LSPR_FIXED_BYTES;
+    return HOGFEAT_OK;
+}
 
 static hogfeat_status read_lsvm(const mf_section *s, const hogfeat_limits *limits, size_t budget, mf_lsvm *out)
 {
@@ -675,8 +791,8 @@ static hogfeat_status read_lsvm(const mf_section *s, const hogfeat_limits *limit
     if (st != HOGFEAT_OK)
         return st;
     const size_t k = out->num_classes, d = out->num_features;
-    out->num_vectors = k == 2 ? 1 : k;
-    size_t expect = lsvm_payload_bytes(k, out->num_vectors, d);
+    out->num_vectors = hogfeat__linsvm_num_vectors(k, out->multiclass);
+    size_t expect = out->num_vectors ? lsvm_payload_bytes(k, out->num_vectors, d) : 0;
     if (expect == 0)
         return hogfeat__fail(HOGFEAT_ERR_LIMIT_EXCEEDED, "LSVM section: %zu classes x %zu features overflow", k, d);
     if (s->length != expect)
@@ -684,7 +800,8 @@ static hogfeat_status read_lsvm(const mf_section *s, const hogfeat_limits *limit
                              "LSVM section is %zu bytes; %zu classes x %zu features need exactly %zu", s->length,
                              k, d, expect);
     /* Allocation is the payload less its fixed fields, plus the handle. */
-    st = check_budget(expect - MF_LSVM_FIXED_BYTES + sizeof(hogfeat_linsvm), budget, "linear SVM");
+    out->alloc_bytes = expect - MF_LSVM_FIXED_BYTES + sizeof(hogfeat_linsvm);
+    st = check_budget(out->alloc_bytes, budget, "linear SVM");
     if (st != HOGFEAT_OK)
         return st;
     out->labels = p + 16;
@@ -787,9 +904,17 @@ static hogfeat_status read_knn(const mf_section *s, const hogfeat_limits *limits
 static hogfeat_status build_lsvm(const mf_lsvm *v, hogfeat_linsvm **out)
 {
     hogfeat_linsvm *m = NULL;
-    hogfeat_status st = hogfeat__linsvm_new((int32_t)v->num_classes, v->num_features, &m);
-    if (st != HOGFEAT_OK)
+    hogfeat_status st = hogfeat__linsvm_new_multiclass((int32_t)v->num_classes, v->num_features, v->multiclass, &m);
+    if (st == HOGFEAT_OK && v->num_platt > 0) {
+        st = hogfeat__linsvm_alloc_platt(m);
+        if (st == HOGFEAT_OK)
+            for (size_t i = 0; i < 2 * v->num_platt; i++)
+                m->platt[i] = rd_f64(v->platt + 8 * i);
+    }
+    if (st != HOGFEAT_OK) {
+        hogfeat__linsvm_unref(m);
         return st;
+    }
     for (size_t i = 0; i < v->num_classes; i++)
         m->labels[i] = rd_i32(v->labels + 4 * i);
     const size_t n = v->num_vectors * (v->num_features + 1);
@@ -880,10 +1005,15 @@ static hogfeat_status load_model(const unsigned char *data, size_t size, const h
     mf_knn kv;
     memset(&lv, 0, sizeof lv);
     memset(&kv, 0, sizeof kv);
-    if (file.lsvm.data)
+    lv.multiclass = HOGFEAT_SVM_OVR;
+    if (file.lsmc.data)
+        st = read_lsmc(&file.lsmc, &lv);
+    if (st == HOGFEAT_OK && file.lsvm.data)
         st = read_lsvm(&file.lsvm, limits, budget, &lv);
-    else
+    else if (st == HOGFEAT_OK)
         st = read_knn(&file.knn, limits, budget, &kv);
+    if (st == HOGFEAT_OK && file.lspr.data)
+        st = read_lspr(&file.lspr, budget, &lv);
     if (st != HOGFEAT_OK)
         return st;
 

@@ -197,6 +197,9 @@ struct hogfeat_linsvm_params {
     double *class_weights;
     hogfeat_progress_fn progress;
     void *progress_user_data;
+    hogfeat_svm_multiclass multiclass;
+    int probability;              /* 1: fit Platt parameters by cross-validation */
+    int32_t probability_folds;
 };
 
 struct hogfeat_linsvm {
@@ -204,9 +207,12 @@ struct hogfeat_linsvm {
     int32_t num_classes;
     size_t num_features;
     int32_t *labels;        /* num_classes, ascending */
-    size_t num_vectors;     /* 1 when num_classes == 2, else num_classes */
+    hogfeat_svm_multiclass multiclass;
+    size_t num_vectors;     /* hogfeat__linsvm_num_vectors(num_classes, multiclass) */
     float *weights;         /* num_vectors rows of num_features + 1: w, then w_b */
     double bias;            /* B; decision = w.x + w_b * B */
+    size_t num_platt;       /* 0 (no probabilities) or hogfeat__linsvm_num_platt(model) */
+    double *platt;          /* num_platt (A, B) pairs: linsvm.h (Probabilities), LSPR in docs/model-format.md */
     /* Training parameters, kept for provenance (saved in the model file). */
     hogfeat_svm_loss loss;
     double c;
@@ -214,8 +220,18 @@ struct hogfeat_linsvm {
     int32_t max_iterations;
 };
 
-/* A zeroed model with arrays for num_classes x num_features and refs = 1. */
+/* A zeroed one-vs-rest model with arrays for num_classes x num_features and refs = 1. */
 hogfeat_status hogfeat__linsvm_new(int32_t num_classes, size_t num_features, hogfeat_linsvm **out_model);
+/* The same for a multi-class strategy (weights for its number of vectors). */
+hogfeat_status hogfeat__linsvm_new_multiclass(int32_t num_classes, size_t num_features,
+                                              hogfeat_svm_multiclass multiclass, hogfeat_linsvm **out_model);
+/* Weight vectors of a strategy: one-vs-rest 1 for K = 2 else K, one-vs-one
+ * K (K - 1) / 2, Crammer-Singer K; 0 for an unknown strategy or on overflow. */
+size_t hogfeat__linsvm_num_vectors(size_t num_classes, hogfeat_svm_multiclass multiclass);
+/* Platt records a probability model of this model has: num_vectors, or 1 for Crammer-Singer. */
+size_t hogfeat__linsvm_num_platt(const hogfeat_linsvm *model);
+/* Allocates model->platt for hogfeat__linsvm_num_platt() records (zeroed). */
+hogfeat_status hogfeat__linsvm_alloc_platt(hogfeat_linsvm *model);
 void hogfeat__linsvm_ref(const hogfeat_linsvm *model);
 /* Drops one reference; frees at zero. (hogfeat_linsvm_destroy does this.) */
 void hogfeat__linsvm_unref(const hogfeat_linsvm *model);

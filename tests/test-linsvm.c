@@ -1,8 +1,11 @@
 /* Linear SVM: training on separable and overlapping synthetic data, labels,
  * decision values, bias, class weights, both losses, determinism across
  * seeds and thread counts, cancellation, strided input, every hostile
- * argument, and allocation failure. */
+ * argument, and allocation failure; the one-vs-one and Crammer-Singer
+ * strategies, the probability calibration, and their model file sections. */
 #include <limits.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include "common.h"
 #include "linsvm_solver.h"
@@ -977,7 +980,7 @@ START_TEST(test_train_bad_input)
     ck_assert_int_eq(hogfeat_linsvm_train(NULL, b.x, 20, 3, 3, b.y, NULL), HOGFEAT_ERR_NULL_POINTER);
     ck_assert_int_eq(train_status(NULL, NULL, 20, 3, 3, b.y), HOGFEAT_ERR_NULL_POINTER);
     ck_assert_int_eq(train_status(NULL, b.x, 20, 3, 3, NULL), HOGFEAT_ERR_NULL_POINTER);
-    ck_assert_int_eq(train_status(NULL, b.x, 0, 3, 3, b.y), HOGFEAT_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(train_status(NULL, b.x, 0, 3, 3, b.y), HOGFEAT_ERR_BAD_TRAINING_SET);
     ck_assert_int_eq(train_status(NULL, b.x, 20, 0, 3, b.y), HOGFEAT_ERR_INVALID_ARGUMENT);
     ck_assert_int_eq(train_status(NULL, b.x, 20, 3, 2, b.y), HOGFEAT_ERR_BAD_STRIDE);
     ck_assert_int_eq(train_status(NULL, b.x, 20, 3, 0, b.y), HOGFEAT_ERR_BAD_STRIDE);
@@ -1163,6 +1166,1231 @@ START_TEST(test_alloc_failure)
 }
 END_TEST
 
+/* ---- multi-class strategies ------------------------------------------------------ */
+
+static hogfeat_linsvm *train_strategy(hogfeat_linsvm_params *p, const blobs *b, hogfeat_svm_multiclass mc, int prob)
+{
+    ck_assert_int_eq(hogfeat_linsvm_params_set_multiclass(p, mc), HOGFEAT_OK);
+    ck_assert_int_eq(hogfeat_linsvm_params_set_probability(p, prob), HOGFEAT_OK);
+    return train_ok(p, b);
+}
+
+START_TEST(test_params_multiclass)
+{
+    hogfeat_linsvm_params *p = new_params();
+    ck_assert_int_eq(hogfeat_linsvm_params_get_multiclass(p), HOGFEAT_SVM_OVR);
+    ck_assert_int_eq(hogfeat_linsvm_params_get_multiclass(NULL), 0);
+    ck_assert_int_eq(hogfeat_linsvm_params_set_multiclass(p, HOGFEAT_SVM_OVO), HOGFEAT_OK);
+    ck_assert_int_eq(hogfeat_linsvm_params_get_multiclass(p), HOGFEAT_SVM_OVO);
+    ck_assert_int_eq(hogfeat_linsvm_params_set_multiclass(p, HOGFEAT_SVM_CRAMMER_SINGER), HOGFEAT_OK);
+    ck_assert_int_eq(hogfeat_linsvm_params_get_multiclass(p), HOGFEAT_SVM_CRAMMER_SINGER);
+    static const int bad_mc[] = {0, 4, -1, 1000};
+    for (size_t i = 0; i < 4; i++) {
+        ck_assert_int_eq(hogfeat_linsvm_params_set_multiclass(p, (hogfeat_svm_multiclass)bad_mc[i]),
+                         HOGFEAT_ERR_INVALID_ARGUMENT);
+        ck_assert_int_eq(hogfeat_linsvm_params_get_multiclass(p), HOGFEAT_SVM_CRAMMER_SINGER); /* unchanged */
+    }
+    ck_assert_ptr_nonnull(strstr(hogfeat_last_error_message(), "1000"));
+    ck_assert_int_eq(hogfeat_linsvm_params_set_multiclass(NULL, HOGFEAT_SVM_OVR), HOGFEAT_ERR_NULL_POINTER);
+    ck_assert_int_eq(hogfeat_linsvm_params_set_probability(p, 1), HOGFEAT_OK);
+    ck_assert_int_eq(hogfeat_linsvm_params_set_probability(p, 0), HOGFEAT_OK);
+    ck_assert_int_eq(hogfeat_linsvm_params_set_probability(p, 2), HOGFEAT_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(hogfeat_linsvm_params_set_probability(p, -1), HOGFEAT_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(hogfeat_linsvm_params_set_probability(NULL, 1), HOGFEAT_ERR_NULL_POINTER);
+    ck_assert_int_eq(hogfeat_linsvm_params_set_probability_folds(p, 2), HOGFEAT_OK);
+    ck_assert_int_eq(hogfeat_linsvm_params_set_probability_folds(p, 100), HOGFEAT_OK);
+    ck_assert_int_eq(hogfeat_linsvm_params_set_probability_folds(p, 1), HOGFEAT_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(hogfeat_linsvm_params_set_probability_folds(p, 0), HOGFEAT_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(hogfeat_linsvm_params_set_probability_folds(p, 101), HOGFEAT_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(hogfeat_linsvm_params_set_probability_folds(p, INT32_MIN), HOGFEAT_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(hogfeat_linsvm_params_set_probability_folds(NULL, 5), HOGFEAT_ERR_NULL_POINTER);
+    ck_assert_int_eq(p->probability_folds, 100);
+    /* Getters of a NULL model. */
+    ck_assert_uint_eq(hogfeat_linsvm_num_vectors(NULL), 0);
+    ck_assert_int_eq(hogfeat_linsvm_multiclass(NULL), 0);
+    ck_assert_int_eq(hogfeat_linsvm_has_probability(NULL), 0);
+    hogfeat_linsvm_params_destroy(p);
+}
+END_TEST
+
+/* The decision value of vector v as the library computes it (float dot,
+ * then the bias term in double, rounded once). */
+static float lib_decision(const hogfeat_linsvm *m, size_t v, const float *x)
+{
+    const size_t d = m->num_features;
+    const float *w = m->weights + v * (d + 1);
+    return (float)((double)hogfeat__kernels_get()->dot(w, x, d) + (double)w[d] * m->bias);
+}
+
+/* Two classes: the one pair is the one-vs-rest problem, bit for bit. */
+START_TEST(test_ovo_binary_equals_ovr)
+{
+    static const int32_t labels[] = {4, 9};
+    blobs b = make_blobs(31, 300, 5, 5, labels, 2, 1.0f, 1.0f, 0.3f);
+    hogfeat_linsvm_params *p = new_params();
+    ck_assert_int_eq(hogfeat_linsvm_params_set_class_weight(p, 9, 3.0), HOGFEAT_OK);
+    hogfeat_linsvm *ovr = train_strategy(p, &b, HOGFEAT_SVM_OVR, 0);
+    hogfeat_linsvm *ovo = train_strategy(p, &b, HOGFEAT_SVM_OVO, 0);
+    ck_assert_int_eq(hogfeat_linsvm_multiclass(ovo), HOGFEAT_SVM_OVO);
+    ck_assert_uint_eq(hogfeat_linsvm_num_vectors(ovo), 1);
+    assert_same_weights(ovr, ovo);
+    int32_t *a = malloc(b.n * sizeof *a), *c = malloc(b.n * sizeof *c);
+    float *s = malloc(2 * b.n * sizeof *s);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_int_eq(hogfeat_linsvm_predict(ovr, b.x, b.n, 5, 5, a), HOGFEAT_OK);
+    ck_assert_int_eq(hogfeat_linsvm_predict(ovo, b.x, b.n, 5, 5, c), HOGFEAT_OK);
+    ck_assert(memcmp(a, c, b.n * sizeof *a) == 0);
+    /* Votes: the winner has 1 + squash(+-f), the loser squash(-+f). */
+    ck_assert_int_eq(hogfeat_linsvm_decision_function(ovo, b.x, b.n, 5, 5, s, 2 * b.n), HOGFEAT_OK);
+    for (size_t i = 0; i < b.n; i++) {
+        const double f = (double)lib_decision(ovo, 0, b.x + i * 5);
+        const double sq1 = f / (3.0 * (fabs(f) + 1.0)), sq0 = -f / (3.0 * (fabs(f) + 1.0));
+        CHECK(s[2 * i] == (float)((f > 0.0 ? 0.0 : 1.0) + sq0), "row %zu class 0: %g", i, (double)s[2 * i]);
+        CHECK(s[2 * i + 1] == (float)((f > 0.0 ? 1.0 : 0.0) + sq1), "row %zu class 1: %g", i, (double)s[2 * i + 1]);
+    }
+    free(a);
+    free(c);
+    free(s);
+    hogfeat_linsvm_destroy(ovr);
+    hogfeat_linsvm_destroy(ovo);
+    hogfeat_linsvm_params_destroy(p);
+    free_blobs(&b);
+}
+END_TEST
+
+/* Each pair (i, j), in the documented order, is exactly the binary model
+ * trained on a copy of the rows of classes i and j: the index list reads
+ * the same rows in the same order, with the same per-class C. */
+START_TEST(test_ovo_pairs_are_subproblems)
+{
+    enum { K = 4 };
+    static const int32_t labels[K] = {-3, 0, 5, 7};
+    blobs b = make_blobs(32, 400, 6, 8, labels, K, 1.0f, 1.0f, 0.2f);
+    hogfeat_linsvm_params *p = new_params();
+    ck_assert_int_eq(hogfeat_linsvm_params_set_class_weight(p, 5, 2.5), HOGFEAT_OK);
+    ck_assert_int_eq(hogfeat_linsvm_params_set_class_weight(p, -3, 0.5), HOGFEAT_OK);
+    ck_assert_int_eq(hogfeat_linsvm_params_set_threads(p, 3), HOGFEAT_OK);
+    hogfeat_linsvm *ovo = train_strategy(p, &b, HOGFEAT_SVM_OVO, 0);
+    ck_assert_uint_eq(hogfeat_linsvm_num_vectors(ovo), K * (K - 1) / 2);
+    ck_assert_ptr_nonnull(hogfeat_linsvm_weights(ovo, K * (K - 1) / 2 - 1));
+    ck_assert_ptr_null(hogfeat_linsvm_weights(ovo, K * (K - 1) / 2));
+    ck_assert_int_eq(hogfeat_linsvm_params_set_multiclass(p, HOGFEAT_SVM_OVR), HOGFEAT_OK);
+    size_t pair = 0;
+    for (size_t i = 0; i < K; i++) {
+        for (size_t j = i + 1; j < K; j++, pair++) {
+            blobs sub = {malloc(b.n * b.stride * sizeof(float)), malloc(b.n * sizeof(int32_t)), 0, b.d, b.stride};
+            ck_assert_ptr_nonnull(sub.x);
+            ck_assert_ptr_nonnull(sub.y);
+            for (size_t r = 0; r < b.n; r++) {
+                if (b.y[r] != labels[i] && b.y[r] != labels[j])
+                    continue;
+                memcpy(sub.x + sub.n * b.stride, b.x + r * b.stride, b.stride * sizeof(float));
+                sub.y[sub.n++] = b.y[r];
+            }
+            hogfeat_linsvm *bin = train_ok(p, &sub);
+            CHECK(memcmp(hogfeat_linsvm_weights(bin, 0), hogfeat_linsvm_weights(ovo, pair),
+                         (b.d + 1) * sizeof(float)) == 0,
+                  "pair %zu (%zu, %zu) differs from its binary problem", pair, i, j);
+            hogfeat_linsvm_destroy(bin);
+            free_blobs(&sub);
+        }
+    }
+    hogfeat_linsvm_destroy(ovo);
+    hogfeat_linsvm_params_destroy(p);
+    free_blobs(&b);
+}
+END_TEST
+
+/* decision_function is votes + s / (3 (|s| + 1)) computed from the pair
+ * values, and predict its argmax; separable data are learnt. */
+START_TEST(test_ovo_decision_votes)
+{
+    enum { K = 5 };
+    static const int32_t labels[K] = {1, 2, 3, 4, 5};
+    blobs b = make_blobs(33, 500, 7, 7, labels, K, 1.2f, 1.0f, 0.1f);
+    hogfeat_linsvm_params *p = new_params();
+    hogfeat_linsvm *m = train_strategy(p, &b, HOGFEAT_SVM_OVO, 0);
+    float *s = malloc(b.n * K * sizeof *s);
+    int32_t *pred = malloc(b.n * sizeof *pred);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_ptr_nonnull(pred);
+    ck_assert_int_eq(hogfeat_linsvm_decision_function(m, b.x, b.n, 7, 7, s, b.n * K), HOGFEAT_OK);
+    ck_assert_int_eq(hogfeat_linsvm_predict(m, b.x, b.n, 7, 7, pred), HOGFEAT_OK);
+    size_t wrong = 0;
+    for (size_t r = 0; r < b.n; r++) {
+        double votes[K] = {0}, conf[K] = {0};
+        size_t pair = 0;
+        for (size_t i = 0; i < K; i++)
+            for (size_t j = i + 1; j < K; j++, pair++) {
+                const float f = lib_decision(m, pair, b.x + r * 7);
+                conf[i] -= (double)f;
+                conf[j] += (double)f;
+                votes[f > 0.0f ? j : i] += 1.0;
+            }
+        size_t best = 0;
+        for (size_t c = 0; c < K; c++) {
+            const float want = (float)(votes[c] + conf[c] / (3.0 * (fabs(conf[c]) + 1.0)));
+            CHECK(s[r * K + c] == want, "row %zu class %zu: %.9g, want %.9g", r, c, (double)s[r * K + c],
+                  (double)want);
+            if (s[r * K + c] > s[r * K + best])
+                best = c;
+        }
+        CHECK(pred[r] == labels[best], "row %zu: predict %d, argmax %d", r, (int)pred[r], (int)labels[best]);
+        wrong += pred[r] != b.y[r];
+    }
+    ck_assert_uint_gt(wrong, 0); /* overlapping classes: votes near the boundaries were exercised */
+    ck_assert_uint_lt(wrong, b.n / 4);
+    free(s);
+    free(pred);
+    hogfeat_linsvm_destroy(m);
+    /* Separable classes: every row right. */
+    blobs sep = make_blobs(34, 300, 6, 6, labels, K, 4.0f, 0.5f, 0.2f);
+    m = train_ok(p, &sep);
+    ck_assert_double_eq(accuracy(m, &sep), 1.0);
+    hogfeat_linsvm_destroy(m);
+    free_blobs(&sep);
+    hogfeat_linsvm_params_destroy(p);
+    free_blobs(&b);
+}
+END_TEST
+
+/* A hand-made 3-class one-vs-one model whose pair values are its bias
+ * weights (w = 0, B = 1): f01, f02, f12. */
+static int32_t ovo_vote(float f01, float f02, float f12, float *scores)
+{
+    hogfeat_linsvm *m = NULL;
+    ck_assert_int_eq(hogfeat__linsvm_new_multiclass(3, 1, HOGFEAT_SVM_OVO, &m), HOGFEAT_OK);
+    m->labels[0] = 10;
+    m->labels[1] = 20;
+    m->labels[2] = 30;
+    m->bias = 1.0;
+    m->weights[0 * 2 + 1] = f01;
+    m->weights[1 * 2 + 1] = f02;
+    m->weights[2 * 2 + 1] = f12;
+    float x = 0.5f;
+    int32_t out = 0;
+    ck_assert_int_eq(hogfeat_linsvm_predict(m, &x, 1, 1, 1, &out), HOGFEAT_OK);
+    ck_assert_int_eq(hogfeat_linsvm_decision_function(m, &x, 1, 1, 1, scores, 3), HOGFEAT_OK);
+    hogfeat_linsvm_destroy(m);
+    return out;
+}
+
+/* Votes first, then summed decision values, then the lowest class index. */
+START_TEST(test_ovo_ties)
+{
+    float s[3];
+    /* All zero: f = 0 votes for the first class of each pair: votes 2, 1, 0. */
+    ck_assert_int_eq(ovo_vote(0.0f, 0.0f, 0.0f, s), 10);
+    ck_assert_float_eq(s[0], 2.0f);
+    ck_assert_float_eq(s[1], 1.0f);
+    ck_assert_float_eq(s[2], 0.0f);
+    /* A cycle: one vote each (0 beats 2, 1 beats 0, 2 beats 1); summed values decide. */
+    ck_assert_int_eq(ovo_vote(1.0f, -3.0f, 1.0f, s), 10);  /* s = (2, 0, -2) */
+    ck_assert_float_eq(s[0], (float)(1.0 + 2.0 / 9.0));
+    ck_assert_float_eq(s[1], 1.0f);
+    ck_assert_float_eq(s[2], (float)(1.0 - 2.0 / 9.0));
+    ck_assert_int_eq(ovo_vote(1.0f, -1.0f, 3.0f, s), 30);  /* s = (0, -2, 2) */
+    ck_assert_int_eq(ovo_vote(3.0f, -1.0f, 1.0f, s), 20);  /* s = (-2, 2, 0) */
+    /* A cycle with equal sums: the lowest index. */
+    ck_assert_int_eq(ovo_vote(1.0f, -1.0f, 1.0f, s), 10);
+    ck_assert_float_eq(s[0], s[1]);
+    ck_assert_float_eq(s[1], s[2]);
+    /* Plain majorities: votes 0, 1, 2 and 0, 2, 1 (f = 0 votes for the first class). */
+    ck_assert_int_eq(ovo_vote(1.0f, 1.0f, 0.5f, s), 30);
+    ck_assert_int_eq(ovo_vote(2.0f, 1.0f, 0.0f, s), 20);
+    /* NaN: predict fails, decision_function reports NaN. */
+    hogfeat_linsvm *m = NULL;
+    ck_assert_int_eq(hogfeat__linsvm_new_multiclass(3, 1, HOGFEAT_SVM_OVO, &m), HOGFEAT_OK);
+    m->labels[1] = 1;
+    m->labels[2] = 2;
+    float x = NAN;
+    int32_t out = 0;
+    ck_assert_int_eq(hogfeat_linsvm_predict(m, &x, 1, 1, 1, &out), HOGFEAT_ERR_NONFINITE);
+    ck_assert_int_eq(hogfeat_linsvm_decision_function(m, &x, 1, 1, 1, s, 3), HOGFEAT_OK);
+    ck_assert(isnan(s[0]) && isnan(s[1]) && isnan(s[2]));
+    hogfeat_linsvm_destroy(m);
+}
+END_TEST
+
+/* Crammer-Singer primal: 1/2 sum |w_m|^2 + sum_i C max_m (e_i^m + f_m - f_{y_i}). */
+static double cs_primal(const blobs *b, const int32_t *sample_class, size_t k, const hogfeat_linsvm *m, double c)
+{
+    const size_t d = b->d;
+    double v = 0.0;
+    for (size_t i = 0; i < k * (d + 1); i++)
+        v += 0.5 * (double)m->weights[i] * (double)m->weights[i];
+    for (size_t i = 0; i < b->n; i++) {
+        double f[16];
+        for (size_t c2 = 0; c2 < k; c2++)
+            f[c2] = hand_decision(m, c2, b->x + i * b->stride);
+        double worst = 0.0;
+        for (size_t c2 = 0; c2 < k; c2++) {
+            double e = (c2 == (size_t)sample_class[i] ? 0.0 : 1.0) + f[c2] - f[sample_class[i]];
+            worst = e > worst ? e : worst;
+        }
+        v += c * worst;
+    }
+    return v;
+}
+
+START_TEST(test_crammer_singer)
+{
+    enum { K = 4 };
+    static const int32_t labels[K] = {0, 1, 2, 3};
+    blobs b = make_blobs(35, 400, 6, 6, labels, K, 1.0f, 1.0f, 0.3f);
+    hogfeat_linsvm_params *p = new_params();
+    ck_assert_int_eq(hogfeat_linsvm_params_set_loss(p, HOGFEAT_SVM_LOSS_SQUARED_HINGE), HOGFEAT_OK);
+    ck_assert_int_eq(hogfeat_linsvm_params_set_tolerance(p, 1e-4), HOGFEAT_OK);
+    ck_assert_int_eq(hogfeat_linsvm_params_set_max_iterations(p, 100000), HOGFEAT_OK);
+    hogfeat_linsvm *m = train_strategy(p, &b, HOGFEAT_SVM_CRAMMER_SINGER, 0);
+    ck_assert_int_eq(hogfeat_linsvm_multiclass(m), HOGFEAT_SVM_CRAMMER_SINGER);
+    ck_assert_int_eq(m->loss, HOGFEAT_SVM_LOSS_HINGE); /* the loss setting does not apply */
+    ck_assert_uint_eq(hogfeat_linsvm_num_vectors(m), K);
+    /* sum_m alpha_i^m = 0 for every row, so the K vectors sum to 0. */
+    double wmax = 0.0, sum_max = 0.0;
+    for (size_t j = 0; j <= b.d; j++) {
+        double sum = 0.0;
+        for (size_t c = 0; c < K; c++) {
+            sum += (double)m->weights[c * (b.d + 1) + j];
+            wmax = fabs((double)m->weights[c * (b.d + 1) + j]) > wmax ? fabs((double)m->weights[c * (b.d + 1) + j])
+                                                                       : wmax;
+        }
+        sum_max = fabs(sum) > sum_max ? fabs(sum) : sum_max;
+    }
+    ck_assert_double_gt(wmax, 0.1);
+    ck_assert_double_lt(sum_max, 1e-5 * wmax);
+    /* At a tight tolerance, the duality gap primal + dual is small. */
+    int32_t cls[400];
+    for (size_t i = 0; i < b.n; i++)
+        cls[i] = b.y[i];
+    const double primal_v = cs_primal(&b, cls, K, m, 1.0);
+    hogfeat__svm_cs_problem cp;
+    memset(&cp, 0, sizeof cp);
+    double *sqnorm = malloc(b.n * sizeof *sqnorm), class_c[K] = {1.0, 1.0, 1.0, 1.0};
+    ck_assert_ptr_nonnull(sqnorm);
+    for (size_t i = 0; i < b.n; i++) /* as training computes it */
+        sqnorm[i] = (double)hogfeat__kernels_get()->dot(b.x + i * 6, b.x + i * 6, b.d) + 1.0;
+    cp.features = b.x;
+    cp.num_samples = b.n;
+    cp.num_features = b.d;
+    cp.row_stride = 6;
+    cp.sample_class = cls;
+    cp.num_classes = K;
+    cp.class_c = class_c;
+    cp.sqnorm = sqnorm;
+    cp.bias = 1.0;
+    cp.tolerance = 1e-4;
+    cp.max_iterations = 100000;
+    cp.seed = hogfeat__svm_problem_seed(1, 0);
+    cp.kernels = hogfeat__kernels_get();
+    size_t bytes = hogfeat__svm_cs_scratch_bytes(b.n, K);
+    ck_assert_uint_gt(bytes, 0);
+    void *scratch = malloc(bytes);
+    float wv[K][7];
+    float *wp[K] = {wv[0], wv[1], wv[2], wv[3]};
+    double wb[K];
+    hogfeat__svm_stats stats;
+    ck_assert_int_eq(hogfeat__svm_solve_cs(&cp, scratch, wp, wb, &stats), HOGFEAT_OK);
+    ck_assert_int_eq(stats.converged, 1);
+    ck_assert_uint_gt(stats.support_vectors, 0);
+    /* The same problem as the training above, so the same weights. */
+    for (size_t c = 0; c < K; c++) {
+        wv[c][6] = (float)wb[c];
+        CHECK(memcmp(wv[c], m->weights + c * 7, sizeof wv[c]) == 0, "class %zu differs from training", c);
+    }
+    const double gap = primal_v + stats.dual_objective;
+    CHECK(gap >= -1e-3 * primal_v && gap <= 1e-2 * primal_v, "primal %g dual %g", primal_v, stats.dual_objective);
+    free(scratch);
+    free(sqnorm);
+    /* Accuracy comparable to one-vs-rest on these overlapping classes. */
+    double acc_cs = accuracy(m, &b);
+    hogfeat_linsvm *ovr = train_strategy(p, &b, HOGFEAT_SVM_OVR, 0);
+    ck_assert_double_gt(acc_cs, accuracy(ovr, &b) - 0.05);
+    hogfeat_linsvm_destroy(ovr);
+    /* decision_function: K hand-computed values; predict their argmax. */
+    float s[4 * K];
+    int32_t pred[4];
+    ck_assert_int_eq(hogfeat_linsvm_decision_function(m, b.x, 4, 6, 6, s, 4 * K), HOGFEAT_OK);
+    ck_assert_int_eq(hogfeat_linsvm_predict(m, b.x, 4, 6, 6, pred), HOGFEAT_OK);
+    for (size_t r = 0; r < 4; r++) {
+        size_t best = 0;
+        for (size_t c = 0; c < K; c++) {
+            ck_assert_float_eq(s[r * K + c], lib_decision(m, c, b.x + r * 6));
+            if (s[r * K + c] > s[r * K + best])
+                best = c;
+        }
+        ck_assert_int_eq(pred[r], labels[best]);
+    }
+    hogfeat_linsvm_destroy(m);
+
+    /* Two classes: still two vectors, and separable data are learnt. */
+    static const int32_t two[] = {-1, 1};
+    blobs b2 = make_blobs(36, 200, 4, 4, two, 2, 3.0f, 0.5f, 0.0f);
+    ck_assert_int_eq(hogfeat_linsvm_params_set_tolerance(p, 0.1), HOGFEAT_OK);
+    m = train_strategy(p, &b2, HOGFEAT_SVM_CRAMMER_SINGER, 0);
+    ck_assert_uint_eq(hogfeat_linsvm_num_vectors(m), 2);
+    ck_assert_ptr_nonnull(hogfeat_linsvm_weights(m, 1));
+    ck_assert_ptr_null(hogfeat_linsvm_weights(m, 2));
+    ck_assert_double_eq(accuracy(m, &b2), 1.0);
+    hogfeat_linsvm_destroy(m);
+    free_blobs(&b2);
+    hogfeat_linsvm_params_destroy(p);
+    free_blobs(&b);
+}
+END_TEST
+
+/* Rows whose squared norm is 0 (no bias) are skipped by the CS solver, as
+ * LIBLINEAR skips them, and class weights scale each row's C. */
+START_TEST(test_crammer_singer_edges)
+{
+    static const int32_t labels[] = {0, 1, 2};
+    blobs b = make_blobs(37, 90, 3, 3, labels, 3, 3.0f, 0.5f, 0.0f);
+    for (size_t j = 0; j < 3; j++)
+        b.x[5 * 3 + j] = 0.0f;
+    hogfeat_linsvm_params *p = new_params();
+    ck_assert_int_eq(hogfeat_linsvm_params_set_bias(p, 0.0), HOGFEAT_OK);
+    hogfeat_linsvm *m = train_strategy(p, &b, HOGFEAT_SVM_CRAMMER_SINGER, 0);
+    ck_assert_double_ge(accuracy(m, &b), 0.98);
+    for (size_t c = 0; c < 3; c++)
+        ck_assert_float_eq(m->weights[c * 4 + 3], 0.0f); /* no bias weight without a bias */
+    hogfeat_linsvm_destroy(m);
+    /* A heavy weight on class 2 moves predictions towards it on overlapping data. */
+    blobs o = make_blobs(38, 300, 3, 3, labels, 3, 0.8f, 1.0f, 0.0f);
+    ck_assert_int_eq(hogfeat_linsvm_params_set_bias(p, 1.0), HOGFEAT_OK);
+    hogfeat_linsvm *plain = train_ok(p, &o);
+    ck_assert_int_eq(hogfeat_linsvm_params_set_class_weight(p, 2, 20.0), HOGFEAT_OK);
+    hogfeat_linsvm *heavy = train_ok(p, &o);
+    ck_assert_uint_gt(count_label(heavy, &o, 2), count_label(plain, &o, 2));
+    hogfeat_linsvm_destroy(plain);
+    hogfeat_linsvm_destroy(heavy);
+    /* One pass only: still a model (not converged, but valid). */
+    ck_assert_int_eq(hogfeat_linsvm_params_set_max_iterations(p, 1), HOGFEAT_OK);
+    m = train_ok(p, &o);
+    hogfeat_linsvm_destroy(m);
+    /* An enormous C with extreme features diverges: NONFINITE, as for one-vs-rest. */
+    ck_assert_int_eq(hogfeat_linsvm_params_set_max_iterations(p, 1000), HOGFEAT_OK);
+    ck_assert_int_eq(hogfeat_linsvm_params_set_c(p, 1e38), HOGFEAT_OK);
+    for (size_t i = 0; i < o.n * o.stride; i++)
+        o.x[i] *= 1e18f;
+    hogfeat_status st = train_status(p, o.x, o.n, 3, 3, o.y);
+    ck_assert_msg(st == HOGFEAT_ERR_NONFINITE || st == HOGFEAT_OK, "%s", hogfeat_status_name(st));
+    free_blobs(&o);
+    hogfeat_linsvm_params_destroy(p);
+    free_blobs(&b);
+}
+END_TEST
+
+/* ---- probabilities ------------------------------------------------------------------ */
+
+START_TEST(test_platt_fit_recovers)
+{
+    /* Labels drawn from a known sigmoid: the fit finds it again. */
+    const size_t n = 40000;
+    const double a_true = -1.5, b_true = 0.4;
+    double *f = malloc(n * sizeof *f);
+    unsigned char *pos = malloc(n);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_ptr_nonnull(pos);
+    test_rng r = test_rng_seed(77);
+    for (size_t i = 0; i < n; i++) {
+        f[i] = 6.0 * (double)test_rng_float(&r) - 3.0;
+        pos[i] = (double)test_rng_float(&r) < 1.0 / (1.0 + exp(a_true * f[i] + b_true));
+    }
+    double a = 0.0, b = 0.0;
+    hogfeat__platt_fit(f, pos, n, &a, &b);
+    ck_assert_double_lt(fabs(a - a_true), 0.06);
+    ck_assert_double_lt(fabs(b - b_true), 0.06);
+    /* Degenerate inputs stay finite: one class only, one value only, one row. */
+    for (size_t i = 0; i < 100; i++)
+        pos[i] = 1;
+    hogfeat__platt_fit(f, pos, 100, &a, &b);
+    ck_assert(isfinite(a) && isfinite(b));
+    for (size_t i = 0; i < 100; i++)
+        f[i] = 2.0;
+    hogfeat__platt_fit(f, pos, 100, &a, &b);
+    ck_assert(isfinite(a) && isfinite(b));
+    hogfeat__platt_fit(f, pos, 1, &a, &b);
+    ck_assert(isfinite(a) && isfinite(b));
+    /* Perfectly separated values: the regularised targets keep A finite. */
+    for (size_t i = 0; i < 200; i++) {
+        f[i] = i < 100 ? -1.0 - (double)i : 1.0 + (double)i;
+        pos[i] = i >= 100;
+    }
+    hogfeat__platt_fit(f, pos, 200, &a, &b);
+    ck_assert(isfinite(a) && isfinite(b));
+    ck_assert_double_lt(a, 0.0);
+    /* log(1 / (1 + exp(z))) without overflow. */
+    ck_assert_double_eq_tol(hogfeat__log_sigmoid_neg(0.0), -log(2.0), 1e-15);
+    ck_assert_double_eq_tol(hogfeat__log_sigmoid_neg(1000.0), -1000.0, 1e-9);
+    ck_assert_double_eq_tol(hogfeat__log_sigmoid_neg(-1000.0), 0.0, 1e-300);
+    free(f);
+    free(pos);
+}
+END_TEST
+
+START_TEST(test_couple_pairs_exact)
+{
+    /* Pairwise probabilities consistent with p are coupled back into p. */
+    static const double want[4] = {0.5, 0.25, 0.15, 0.1};
+    for (size_t k = 2; k <= 4; k++) {
+        double p[4], qp[4], q[16] = {0}, sum = 0.0;
+        for (size_t i = 0; i < k; i++)
+            sum += want[i];
+        for (size_t i = 0; i < k; i++)
+            for (size_t j = i + 1; j < k; j++) {
+                const double rji = want[j] / (want[i] + want[j]); /* P(j | i or j) */
+                q[i * k + i] += rji * rji;
+                q[j * k + j] += (1.0 - rji) * (1.0 - rji);
+                q[i * k + j] = q[j * k + i] = -rji * (1.0 - rji);
+            }
+        hogfeat__couple_pairs(k, q, p, qp);
+        /* libsvm stops once every |(Qp)_t - p'Qp| < 0.005 / K: p is that close, not exact. */
+        double total = 0.0;
+        for (size_t i = 0; i < k; i++) {
+            ck_assert_double_eq_tol(p[i], want[i] / sum, 5e-3);
+            total += p[i];
+        }
+        ck_assert_double_eq_tol(total, 1.0, 1e-12);
+    }
+}
+END_TEST
+
+START_TEST(test_softmax_scale_fit)
+{
+    /* Informative values: a positive scale that is a local minimum of the loss. */
+    enum { L = 300, K = 3 };
+    double f[L * K], tt[L];
+    int32_t cls[L];
+    test_rng r = test_rng_seed(5);
+    for (size_t i = 0; i < L; i++) {
+        cls[i] = (int32_t)(i % K);
+        tt[i] = 0.9;
+        for (size_t c = 0; c < K; c++)
+            f[i * K + c] = (double)test_rng_float(&r) - 0.5 + (c == (size_t)cls[i] ? 0.6 : 0.0);
+    }
+    const double s = hogfeat__softmax_scale_fit(f, cls, tt, L, K);
+    ck_assert_double_gt(s, 0.0);
+    ck_assert(isfinite(s));
+    /* Constant values carry nothing: scale 0 (uniform probabilities). */
+    for (size_t i = 0; i < L * K; i++)
+        f[i] = 1.0;
+    ck_assert_double_eq(hogfeat__softmax_scale_fit(f, cls, tt, L, K), 0.0);
+}
+END_TEST
+
+/* K probabilities per row summing to 1, mostly agreeing with predict, and
+ * better than chance on held-out rows, for every strategy. */
+START_TEST(test_probability_strategies)
+{
+    static const int32_t labels3[] = {1, 2, 3};
+    static const int32_t labels2[] = {0, 1};
+    static const hogfeat_svm_multiclass mcs[] = {HOGFEAT_SVM_OVR, HOGFEAT_SVM_OVO, HOGFEAT_SVM_CRAMMER_SINGER};
+    for (size_t kk = 2; kk <= 3; kk++) {
+        const int32_t *labels = kk == 2 ? labels2 : labels3;
+        blobs tr = make_blobs(40 + kk, 600, 5, 5, labels, kk, 1.0f, 1.0f, 0.2f);
+        blobs te = make_blobs(50 + kk, 600, 5, 5, labels, kk, 1.0f, 1.0f, 0.2f);
+        for (size_t s = 0; s < 3; s++) {
+            hogfeat_linsvm_params *p = new_params();
+            ck_assert_int_eq(hogfeat_linsvm_params_set_c(p, 0.5), HOGFEAT_OK);
+            hogfeat_linsvm *m = train_strategy(p, &tr, mcs[s], 1);
+            ck_assert_int_eq(hogfeat_linsvm_has_probability(m), 1);
+            ck_assert_uint_eq(m->num_platt, mcs[s] == HOGFEAT_SVM_CRAMMER_SINGER ? 1 : m->num_vectors);
+            float *pr = malloc(te.n * kk * sizeof *pr);
+            int32_t *pred = malloc(te.n * sizeof *pred);
+            ck_assert_ptr_nonnull(pr);
+            ck_assert_ptr_nonnull(pred);
+            ck_assert_int_eq(hogfeat_linsvm_predict_proba(m, te.x, te.n, 5, 5, pr, te.n * kk), HOGFEAT_OK);
+            ck_assert_int_eq(hogfeat_linsvm_predict(m, te.x, te.n, 5, 5, pred), HOGFEAT_OK);
+            double logloss = 0.0;
+            size_t agree = 0;
+            for (size_t i = 0; i < te.n; i++) {
+                double sum = 0.0;
+                size_t best = 0;
+                for (size_t c = 0; c < kk; c++) {
+                    const float v = pr[i * kk + c];
+                    CHECK(v >= 0.0f && v <= 1.0f, "strategy %zu row %zu: p = %g", s, i, (double)v);
+                    sum += (double)v;
+                    if (v > pr[i * kk + best])
+                        best = c;
+                    if (labels[c] == te.y[i])
+                        logloss -= log(v > 1e-12f ? (double)v : 1e-12);
+                }
+                CHECK(fabs(sum - 1.0) < 1e-5, "strategy %zu row %zu sums to %.9g", s, i, sum);
+                agree += labels[best] == pred[i];
+            }
+            logloss /= (double)te.n;
+            ck_assert_msg(logloss < 0.8 * log((double)kk), "strategy %zu, %zu classes: log-loss %g", s, kk, logloss);
+            ck_assert_uint_ge(agree, te.n * 9 / 10);
+            free(pr);
+            free(pred);
+            hogfeat_linsvm_destroy(m);
+            hogfeat_linsvm_params_destroy(p);
+        }
+        free_blobs(&tr);
+        free_blobs(&te);
+    }
+}
+END_TEST
+
+/* One-vs-rest with two classes: P(labels[1]) is the fitted sigmoid of f and
+ * grows with it; the two add up to 1. */
+START_TEST(test_probability_binary_sigmoid)
+{
+    static const int32_t labels[] = {3, 8};
+    blobs b = make_blobs(61, 400, 4, 4, labels, 2, 1.0f, 1.0f, 0.0f);
+    hogfeat_linsvm_params *p = new_params();
+    ck_assert_int_eq(hogfeat_linsvm_params_set_probability(p, 1), HOGFEAT_OK);
+    hogfeat_linsvm *m = train_ok(p, &b);
+    ck_assert_double_lt(m->platt[0], 0.0); /* A < 0: larger f, larger P(positive) */
+    float pr[2 * 400];
+    ck_assert_int_eq(hogfeat_linsvm_predict_proba(m, b.x, b.n, 4, 4, pr, 2 * b.n), HOGFEAT_OK);
+    for (size_t i = 0; i < b.n; i++) {
+        const double f = (double)lib_decision(m, 0, b.x + i * 4);
+        const double want = 1.0 / (1.0 + exp(m->platt[0] * f + m->platt[1]));
+        CHECK(fabs((double)pr[2 * i + 1] - want) < 1e-6, "row %zu: %g vs %g", i, (double)pr[2 * i + 1], want);
+        CHECK(fabs((double)pr[2 * i] + (double)pr[2 * i + 1] - 1.0) < 1e-6, "row %zu", i);
+    }
+    hogfeat_linsvm_destroy(m);
+    hogfeat_linsvm_params_destroy(p);
+    free_blobs(&b);
+}
+END_TEST
+
+START_TEST(test_probability_bad_input)
+{
+    static const int32_t labels[] = {1, 2, 3};
+    blobs b = make_blobs(62, 60, 4, 4, labels, 3, 3.0f, 0.5f, 0.0f);
+    hogfeat_linsvm_params *p = new_params();
+    /* Without calibration: MODEL_KIND, whatever else is wrong. */
+    hogfeat_linsvm *plain = train_ok(p, &b);
+    float out[180];
+    ck_assert_int_eq(hogfeat_linsvm_has_probability(plain), 0);
+    ck_assert_int_eq(hogfeat_linsvm_predict_proba(plain, b.x, 60, 4, 4, out, 180), HOGFEAT_ERR_MODEL_KIND);
+    ck_assert_ptr_nonnull(strstr(hogfeat_last_error_message(), "hogfeat_linsvm_params_set_probability"));
+    ck_assert_int_eq(hogfeat_linsvm_predict_proba(plain, NULL, 0, 4, 4, NULL, 0), HOGFEAT_ERR_MODEL_KIND);
+    hogfeat_linsvm_destroy(plain);
+
+    ck_assert_int_eq(hogfeat_linsvm_params_set_probability(p, 1), HOGFEAT_OK);
+    hogfeat_linsvm *m = train_ok(p, &b);
+    ck_assert_int_eq(hogfeat_linsvm_predict_proba(NULL, b.x, 60, 4, 4, out, 180), HOGFEAT_ERR_NULL_POINTER);
+    ck_assert_int_eq(hogfeat_linsvm_predict_proba(m, NULL, 60, 4, 4, out, 180), HOGFEAT_ERR_NULL_POINTER);
+    ck_assert_int_eq(hogfeat_linsvm_predict_proba(m, b.x, 60, 4, 4, NULL, 180), HOGFEAT_ERR_NULL_POINTER);
+    ck_assert_int_eq(hogfeat_linsvm_predict_proba(m, b.x, 60, 3, 4, out, 180), HOGFEAT_ERR_DIMENSION_MISMATCH);
+    ck_assert_int_eq(hogfeat_linsvm_predict_proba(m, b.x, 60, 4, 3, out, 180), HOGFEAT_ERR_BAD_STRIDE);
+    ck_assert_int_eq(hogfeat_linsvm_predict_proba(m, b.x, SIZE_MAX, 4, 4, out, 180), HOGFEAT_ERR_LIMIT_EXCEEDED);
+    ck_assert_int_eq(hogfeat_linsvm_predict_proba(m, b.x, SIZE_MAX / 2, 4, 0 + 4, out, SIZE_MAX),
+                     HOGFEAT_ERR_LIMIT_EXCEEDED);
+    ck_assert_int_eq(hogfeat_linsvm_predict_proba(m, NULL, 0, 4, 4, NULL, 0), HOGFEAT_OK);
+    for (size_t i = 0; i < 180; i++)
+        out[i] = 42.0f;
+    ck_assert_int_eq(hogfeat_linsvm_predict_proba(m, b.x, 60, 4, 4, out, 179), HOGFEAT_ERR_BUFFER_TOO_SMALL);
+    for (size_t i = 0; i < 180; i++)
+        CHECK(out[i] == 42.0f, "probability %zu was written", i);
+    /* A NaN or infinite feature: that row's probabilities are NaN, no error. */
+    b.x[7 * 4 + 1] = NAN;
+    b.x[9 * 4 + 2] = INFINITY;
+    ck_assert_int_eq(hogfeat_linsvm_predict_proba(m, b.x, 60, 4, 4, out, 180), HOGFEAT_OK);
+    for (size_t c = 0; c < 3; c++) {
+        ck_assert(isnan(out[7 * 3 + c]));
+        ck_assert(isnan(out[9 * 3 + c]));
+        ck_assert(!isnan(out[8 * 3 + c]));
+    }
+    hogfeat_linsvm_destroy(m);
+    free_blobs(&b);
+
+    /* Every class needs as many rows as there are folds. */
+    b = make_blobs(63, 14, 4, 4, labels, 3, 3.0f, 0.5f, 0.0f); /* 5, 5, 4 rows */
+    ck_assert_int_eq(train_status(p, b.x, 14, 4, 4, b.y), HOGFEAT_ERR_BAD_TRAINING_SET);
+    ck_assert_ptr_nonnull(strstr(hogfeat_last_error_message(), "label 3 has 4 samples"));
+    ck_assert_int_eq(hogfeat_linsvm_params_set_probability_folds(p, 4), HOGFEAT_OK);
+    ck_assert_int_eq(train_status(p, b.x, 14, 4, 4, b.y), HOGFEAT_OK);
+    ck_assert_int_eq(hogfeat_linsvm_params_set_probability(p, 0), HOGFEAT_OK);
+    ck_assert_int_eq(hogfeat_linsvm_params_set_probability_folds(p, 100), HOGFEAT_OK);
+    ck_assert_int_eq(train_status(p, b.x, 14, 4, 4, b.y), HOGFEAT_OK); /* folds matter only with probability */
+    hogfeat_linsvm_params_destroy(p);
+    free_blobs(&b);
+}
+END_TEST
+
+/* Same seed, same bits, for any thread count; for every strategy, with and
+ * without the calibration (whose folds and fits run in parallel too). */
+START_TEST(test_strategy_thread_independence)
+{
+    static const int32_t labels[] = {0, 1, 2, 3, 4};
+    blobs b = make_blobs(64, 350, 6, 7, labels, 5, 1.0f, 1.0f, 0.1f);
+    static const hogfeat_svm_multiclass mcs[] = {HOGFEAT_SVM_OVR, HOGFEAT_SVM_OVO, HOGFEAT_SVM_CRAMMER_SINGER};
+    static const int32_t threads[] = {2, 3, 7, 0};
+    for (size_t s = 0; s < 3; s++) {
+        for (int prob = 0; prob <= 1; prob++) {
+            hogfeat_linsvm_params *p = new_params();
+            ck_assert_int_eq(hogfeat_linsvm_params_set_probability_folds(p, 3), HOGFEAT_OK);
+            hogfeat_linsvm *ref = train_strategy(p, &b, mcs[s], prob);
+            for (size_t t = 0; t < 4; t++) {
+                ck_assert_int_eq(hogfeat_linsvm_params_set_threads(p, threads[t]), HOGFEAT_OK);
+                hogfeat_linsvm *m = train_ok(p, &b);
+                assert_same_weights(ref, m);
+                ck_assert_uint_eq(ref->num_platt, m->num_platt);
+                if (prob)
+                    CHECK(memcmp(ref->platt, m->platt, 2 * m->num_platt * sizeof(double)) == 0,
+                          "strategy %zu, %d threads: Platt parameters differ", s, (int)threads[t]);
+                hogfeat_linsvm_destroy(m);
+            }
+            /* The calibration does not change the model itself. */
+            ck_assert_int_eq(hogfeat_linsvm_params_set_probability(p, !prob), HOGFEAT_OK);
+            hogfeat_linsvm *other = train_ok(p, &b);
+            assert_same_weights(ref, other);
+            hogfeat_linsvm_destroy(other);
+            /* Another seed: other folds, other calibration. */
+            if (prob) {
+                ck_assert_int_eq(hogfeat_linsvm_params_set_probability(p, 1), HOGFEAT_OK);
+                ck_assert_int_eq(hogfeat_linsvm_params_set_seed(p, 99), HOGFEAT_OK);
+                other = train_ok(p, &b);
+                ck_assert(memcmp(ref->platt, other->platt, 2 * ref->num_platt * sizeof(double)) != 0);
+                hogfeat_linsvm_destroy(other);
+            }
+            hogfeat_linsvm_destroy(ref);
+            hogfeat_linsvm_params_destroy(p);
+        }
+    }
+    free_blobs(&b);
+}
+END_TEST
+
+START_TEST(test_strategy_progress_cancel)
+{
+    static const int32_t labels[] = {0, 1, 2, 3};
+    blobs b = make_blobs(65, 200, 6, 6, labels, 4, 1.0f, 1.0f, 0.0f);
+    struct {
+        hogfeat_svm_multiclass mc;
+        int prob;
+        int32_t total;
+    } cases[] = {
+        {HOGFEAT_SVM_OVO, 0, 6}, {HOGFEAT_SVM_CRAMMER_SINGER, 0, 1}, {HOGFEAT_SVM_OVR, 1, 4 * 6},
+        {HOGFEAT_SVM_OVO, 1, 6 * 6}, {HOGFEAT_SVM_CRAMMER_SINGER, 1, 6},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        for (int32_t threads = 1; threads <= 3; threads += 2) {
+            hogfeat_linsvm_params *p = new_params();
+            ck_assert_int_eq(hogfeat_linsvm_params_set_threads(p, threads), HOGFEAT_OK);
+            progress_log log;
+            init_log(&log, cases[c].total, 0);
+            ck_assert_int_eq(hogfeat_linsvm_params_set_progress(p, on_progress, &log), HOGFEAT_OK);
+            hogfeat_linsvm *m = train_strategy(p, &b, cases[c].mc, cases[c].prob);
+            ck_assert_int_eq(atomic_load(&log.bad), 0);
+            ck_assert_int_eq(atomic_load(&log.max_done), cases[c].total);
+            hogfeat_linsvm_destroy(m);
+            /* Cancel on the first call and on the last. */
+            const int last = atomic_load(&log.calls);
+            for (int at = 1; at <= last; at += last - 1 > 0 ? last - 1 : 1) {
+                init_log(&log, cases[c].total, at);
+                m = POISON;
+                ck_assert_int_eq(hogfeat_linsvm_train(p, b.x, b.n, 6, 6, b.y, &m), HOGFEAT_ERR_CANCELLED);
+                ck_assert_ptr_null(m);
+                ck_assert_ptr_nonnull(strstr(hogfeat_last_error_message(), "cancel"));
+            }
+            hogfeat_linsvm_params_destroy(p);
+        }
+    }
+    free_blobs(&b);
+}
+END_TEST
+
+/* Allocation failure anywhere in training (every strategy, with the
+ * calibration) and in the one-vs-one and probability predictions. */
+START_TEST(test_strategy_alloc_failure)
+{
+    static const int32_t labels[] = {0, 1, 2};
+    blobs b = make_blobs(66, 60, 4, 4, labels, 3, 1.0f, 1.0f, 0.0f);
+    static const hogfeat_svm_multiclass mcs[] = {HOGFEAT_SVM_OVR, HOGFEAT_SVM_OVO, HOGFEAT_SVM_CRAMMER_SINGER};
+    for (size_t s = 0; s < 3; s++) {
+        hogfeat_linsvm_params *p = new_params();
+        ck_assert_int_eq(hogfeat_linsvm_params_set_multiclass(p, mcs[s]), HOGFEAT_OK);
+        ck_assert_int_eq(hogfeat_linsvm_params_set_probability(p, 1), HOGFEAT_OK);
+        ck_assert_int_eq(hogfeat_linsvm_params_set_probability_folds(p, 3), HOGFEAT_OK);
+        for (int32_t threads = 1; threads <= 2; threads++) {
+            ck_assert_int_eq(hogfeat_linsvm_params_set_threads(p, threads), HOGFEAT_OK);
+            for (int persistent = 0; persistent <= 1; persistent++) {
+                size_t ooms = 0;
+                long nth;
+                for (nth = 1; nth < 200; nth++) {
+                    hogfeat__test_alloc_fail_at(nth, persistent);
+                    hogfeat_linsvm *m = POISON;
+                    hogfeat_status st = hogfeat_linsvm_train(p, b.x, b.n, 4, 4, b.y, &m);
+                    size_t failures = hogfeat__test_alloc_failures();
+                    hogfeat__test_alloc_reset();
+                    if (st == HOGFEAT_OK) {
+                        ck_assert_ptr_nonnull(m);
+                        hogfeat_linsvm_destroy(m);
+                        if (failures == 0)
+                            break;
+                        continue;
+                    }
+                    ck_assert_msg(st == HOGFEAT_ERR_OUT_OF_MEMORY, "strategy %zu allocation %ld: %s", s, nth,
+                                  hogfeat_status_name(st));
+                    ck_assert_ptr_null(m);
+                    ooms++;
+                }
+                ck_assert_int_lt(nth, 200);
+                ck_assert_uint_ge(ooms, 8);
+            }
+        }
+        /* Predictions that allocate scratch. */
+        hogfeat_linsvm *m = train_ok(p, &b);
+        float out[180];
+        int32_t lab[60];
+        hogfeat__test_alloc_fail_at(1, 0);
+        ck_assert_int_eq(hogfeat_linsvm_predict_proba(m, b.x, 60, 4, 4, out, 180), HOGFEAT_ERR_OUT_OF_MEMORY);
+        hogfeat__test_alloc_reset();
+        hogfeat__test_alloc_fail_at(1, 0);
+        ck_assert_int_eq(hogfeat_linsvm_predict(m, b.x, 60, 4, 4, lab),
+                         mcs[s] == HOGFEAT_SVM_OVO ? HOGFEAT_ERR_OUT_OF_MEMORY : HOGFEAT_OK);
+        hogfeat__test_alloc_reset();
+        hogfeat__test_alloc_fail_at(1, 0);
+        ck_assert_int_eq(hogfeat_linsvm_decision_function(m, b.x, 60, 4, 4, out, 180),
+                         mcs[s] == HOGFEAT_SVM_OVO ? HOGFEAT_ERR_OUT_OF_MEMORY : HOGFEAT_OK);
+        hogfeat__test_alloc_reset();
+        hogfeat_linsvm_destroy(m);
+        hogfeat_linsvm_params_destroy(p);
+    }
+    free_blobs(&b);
+}
+END_TEST
+
+/* Too many classes for one-vs-one weights in size_t is refused before any
+ * work (simulated on the vector count, as 65536 classes still fit 64-bit). */
+START_TEST(test_ovo_vector_count)
+{
+    ck_assert_uint_eq(hogfeat__linsvm_num_vectors(2, HOGFEAT_SVM_OVO), 1);
+    ck_assert_uint_eq(hogfeat__linsvm_num_vectors(10, HOGFEAT_SVM_OVO), 45);
+    ck_assert_uint_eq(hogfeat__linsvm_num_vectors(2, HOGFEAT_SVM_CRAMMER_SINGER), 2);
+    ck_assert_uint_eq(hogfeat__linsvm_num_vectors(2, HOGFEAT_SVM_OVR), 1);
+    ck_assert_uint_eq(hogfeat__linsvm_num_vectors(7, HOGFEAT_SVM_OVR), 7);
+    ck_assert_uint_eq(hogfeat__linsvm_num_vectors(7, (hogfeat_svm_multiclass)9), 0);
+    ck_assert_uint_eq(hogfeat__linsvm_num_vectors(SIZE_MAX, HOGFEAT_SVM_OVO), 0);
+    hogfeat_linsvm *m = POISON;
+    ck_assert_int_eq(hogfeat__linsvm_new_multiclass(65536, SIZE_MAX / 1024, HOGFEAT_SVM_OVO, &m),
+                     HOGFEAT_ERR_LIMIT_EXCEEDED);
+    ck_assert_ptr_null(m);
+}
+END_TEST
+
+/* ---- model file: the LSMC and LSPR sections ------------------------------------------- */
+
+static uint64_t mf_get64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static uint32_t mf_get32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void mf_put64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void mf_put32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* Total length and CRC of an edited file. */
+static void mf_fix(unsigned char *b, size_t n)
+{
+    mf_put64(b + 16, n);
+    mf_put32(b + n - 4, (uint32_t)crc32(crc32(0L, Z_NULL, 0), b, (uInt)(n - 4)));
+}
+
+static unsigned char *mf_save(const hogfeat_linsvm *m, size_t *n)
+{
+    ck_assert_int_eq(hogfeat_linsvm_save(m, NULL, 0, n), HOGFEAT_ERR_BUFFER_TOO_SMALL);
+    unsigned char *b = malloc(*n);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_int_eq(hogfeat_linsvm_save(m, b, *n, n), HOGFEAT_OK);
+    return b;
+}
+
+/* Offset of the header of section tag, 0 when absent. */
+static size_t mf_find(const unsigned char *b, size_t n, const char *tag)
+{
+    size_t pos = 24;
+    while (pos + 16 <= n - 4) {
+        if (memcmp(b + pos, tag, 4) == 0)
+            return pos;
+        pos += 16 + (size_t)mf_get64(b + pos + 8);
+    }
+    return 0;
+}
+
+/* A copy of b with bytes [at, at + removed) replaced by insert; length and
+ * CRC fixed. */
+static unsigned char *mf_splice(const unsigned char *b, size_t n, size_t at, size_t removed, const void *insert,
+                                size_t insert_len, size_t *out_n)
+{
+    *out_n = n - removed + insert_len;
+    unsigned char *c = malloc(*out_n);
+    ck_assert_ptr_nonnull(c);
+    memcpy(c, b, at);
+    if (insert_len)
+        memcpy(c + at, insert, insert_len);
+    memcpy(c + at + insert_len, b + at + removed, n - at - removed);
+    mf_fix(c, *out_n);
+    return c;
+}
+
+/* A copy with section tag's payload replaced (its length field too). */
+static unsigned char *mf_with_payload(const unsigned char *b, size_t n, const char *tag, const void *payload,
+                                      size_t len, size_t *out_n)
+{
+    size_t at = mf_find(b, n, tag);
+    ck_assert_uint_gt(at, 0);
+    unsigned char *c = mf_splice(b, n, at + 16, (size_t)mf_get64(b + at + 8), payload, len, out_n);
+    mf_put64(c + at + 8, len);
+    mf_fix(c, *out_n);
+    return c;
+}
+
+static hogfeat_status mf_load(const unsigned char *b, size_t n, const hogfeat_limits *limits)
+{
+    hogfeat_linsvm *m = POISON;
+    hogfeat_status st = hogfeat_linsvm_load(b, n, limits, &m);
+    if (st == HOGFEAT_OK)
+        hogfeat_linsvm_destroy(m);
+    else
+        ck_assert_ptr_null(m);
+    return st;
+}
+
+/* One-vs-rest without probabilities: exactly the bytes of format 1.1. */
+START_TEST(test_model_file_ovr_unchanged)
+{
+    static const int32_t labels[] = {0, 1, 2};
+    for (size_t k = 2; k <= 3; k++) {
+        blobs b = make_blobs(70 + k, 60, 4, 4, labels, k, 3.0f, 0.5f, 0.0f);
+        hogfeat_linsvm *m = train_ok(NULL, &b);
+        size_t n;
+        unsigned char *bytes = mf_save(m, &n);
+        const size_t v = k == 2 ? 1 : k;
+        ck_assert_uint_eq(n, 24 + 16 + (56 + 4 * k + 4 * v * 5) + 4);
+        ck_assert_int_eq(bytes[10], 1); /* minor 1 */
+        ck_assert_int_eq(bytes[11], 0);
+        ck_assert_uint_eq(mf_find(bytes, n, "LSMC"), 0);
+        ck_assert_uint_eq(mf_find(bytes, n, "LSPR"), 0);
+        ck_assert_uint_eq(mf_find(bytes, n, "LSVM"), 24);
+        free(bytes);
+        hogfeat_linsvm_destroy(m);
+        free_blobs(&b);
+    }
+}
+END_TEST
+
+static void assert_same_outputs(const hogfeat_linsvm *a, const hogfeat_linsvm *b, const blobs *x)
+{
+    const size_t k = (size_t)a->num_classes, n = x->n;
+    float *sa = malloc(n * k * sizeof *sa), *sb = malloc(n * k * sizeof *sb);
+    ck_assert_ptr_nonnull(sa);
+    ck_assert_ptr_nonnull(sb);
+    ck_assert_int_eq(hogfeat_linsvm_decision_function(a, x->x, n, x->d, x->stride, sa, n * k), HOGFEAT_OK);
+    ck_assert_int_eq(hogfeat_linsvm_decision_function(b, x->x, n, x->d, x->stride, sb, n * k), HOGFEAT_OK);
+    ck_assert(memcmp(sa, sb, n * k * sizeof *sa) == 0);
+    if (hogfeat_linsvm_has_probability(a)) {
+        ck_assert_int_eq(hogfeat_linsvm_predict_proba(a, x->x, n, x->d, x->stride, sa, n * k), HOGFEAT_OK);
+        ck_assert_int_eq(hogfeat_linsvm_predict_proba(b, x->x, n, x->d, x->stride, sb, n * k), HOGFEAT_OK);
+        ck_assert(memcmp(sa, sb, n * k * sizeof *sa) == 0);
+    }
+    free(sa);
+    free(sb);
+}
+
+/* Every strategy, with and without probabilities: save -> load -> save is
+ * byte-identical, the loaded model computes the same bits, LSMC is critical
+ * and precedes LSVM, LSPR is optional and follows it, the minor is 2. */
+START_TEST(test_model_file_roundtrip)
+{
+    static const int32_t labels[] = {2, 4, 6, 8};
+    static const struct {
+        hogfeat_svm_multiclass mc;
+        int prob;
+        size_t k;
+    } cases[] = {
+        {HOGFEAT_SVM_OVO, 0, 4}, {HOGFEAT_SVM_CRAMMER_SINGER, 0, 4}, {HOGFEAT_SVM_OVR, 1, 4},
+        {HOGFEAT_SVM_OVO, 1, 4}, {HOGFEAT_SVM_CRAMMER_SINGER, 1, 4}, {HOGFEAT_SVM_CRAMMER_SINGER, 1, 2},
+        {HOGFEAT_SVM_OVO, 1, 2}, {HOGFEAT_SVM_OVR, 1, 2},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        blobs b = make_blobs(80 + c, 120, 5, 5, labels, cases[c].k, 1.5f, 1.0f, 0.0f);
+        hogfeat_linsvm_params *p = new_params();
+        hogfeat_linsvm *m = train_strategy(p, &b, cases[c].mc, cases[c].prob);
+        size_t n1, n2;
+        unsigned char *b1 = mf_save(m, &n1);
+        ck_assert_int_eq(b1[10], 2);
+        size_t lsmc = mf_find(b1, n1, "LSMC"), lsvm = mf_find(b1, n1, "LSVM"), lspr = mf_find(b1, n1, "LSPR");
+        if (cases[c].mc == HOGFEAT_SVM_OVR) {
+            ck_assert_uint_eq(lsmc, 0);
+        } else {
+            ck_assert_uint_gt(lsmc, 0);
+            ck_assert_uint_lt(lsmc, lsvm);
+            ck_assert_uint_eq(mf_get32(b1 + lsmc + 4), 1); /* critical */
+            ck_assert_uint_eq(mf_get64(b1 + lsmc + 8), 4);
+            ck_assert_uint_eq(mf_get32(b1 + lsmc + 16), (uint32_t)cases[c].mc);
+        }
+        if (cases[c].prob) {
+            ck_assert_uint_gt(lspr, lsvm);
+            ck_assert_uint_eq(mf_get32(b1 + lspr + 4), 0); /* optional */
+            ck_assert_uint_eq(mf_get64(b1 + lspr + 16), m->num_platt);
+            ck_assert_uint_eq(mf_get64(b1 + lspr + 8), 8 + 16 * m->num_platt);
+        } else {
+            ck_assert_uint_eq(lspr, 0);
+        }
+        hogfeat_linsvm *loaded = NULL;
+        ck_assert_int_eq(hogfeat_linsvm_load(b1, n1, NULL, &loaded), HOGFEAT_OK);
+        ck_assert_int_eq(hogfeat_linsvm_multiclass(loaded), cases[c].mc);
+        ck_assert_int_eq(hogfeat_linsvm_has_probability(loaded), cases[c].prob);
+        ck_assert_uint_eq(hogfeat_linsvm_num_vectors(loaded), hogfeat_linsvm_num_vectors(m));
+        unsigned char *b2 = mf_save(loaded, &n2);
+        ck_assert_uint_eq(n1, n2);
+        ck_assert(memcmp(b1, b2, n1) == 0);
+        assert_same_outputs(m, loaded, &b);
+        /* Through a file, and inside a pipeline. */
+        char path[] = "/tmp/hogfeat-svm-XXXXXX";
+        int fd = mkstemp(path);
+        ck_assert_int_ge(fd, 0);
+        close(fd);
+        ck_assert_int_eq(hogfeat_linsvm_save_file(m, path), HOGFEAT_OK);
+        hogfeat_linsvm *from_file = NULL;
+        ck_assert_int_eq(hogfeat_linsvm_load_file(path, NULL, &from_file), HOGFEAT_OK);
+        unlink(path);
+        assert_same_outputs(m, from_file, &b);
+        hogfeat_hog_config *hog = NULL;
+        ck_assert_int_eq(hogfeat_hog_config_create(&hog), HOGFEAT_OK);
+        hogfeat_pipeline *pipe = NULL, *pipe2 = NULL;
+        ck_assert_int_eq(hogfeat_pipeline_create(hog, &pipe), HOGFEAT_OK);
+        ck_assert_int_eq(hogfeat_pipeline_set_linsvm(pipe, m), HOGFEAT_OK);
+        size_t pn1, pn2;
+        ck_assert_int_eq(hogfeat_pipeline_save(pipe, NULL, 0, &pn1), HOGFEAT_ERR_BUFFER_TOO_SMALL);
+        unsigned char *pb1 = malloc(pn1), *pb2 = malloc(pn1);
+        ck_assert_int_eq(hogfeat_pipeline_save(pipe, pb1, pn1, &pn1), HOGFEAT_OK);
+        ck_assert_int_eq(hogfeat_pipeline_load(pb1, pn1, NULL, &pipe2), HOGFEAT_OK);
+        ck_assert_int_eq(hogfeat_pipeline_save(pipe2, pb2, pn1, &pn2), HOGFEAT_OK);
+        ck_assert(pn1 == pn2 && memcmp(pb1, pb2, pn1) == 0);
+        assert_same_outputs(m, hogfeat_pipeline_linsvm(pipe2), &b);
+        free(pb1);
+        free(pb2);
+        hogfeat_pipeline_destroy(pipe);
+        hogfeat_pipeline_destroy(pipe2);
+        hogfeat_hog_config_destroy(hog);
+        hogfeat_linsvm_destroy(from_file);
+        hogfeat_linsvm_destroy(loaded);
+        hogfeat_linsvm_destroy(m);
+        hogfeat_linsvm_params_destroy(p);
+        free(b1);
+        free(b2);
+        free_blobs(&b);
+    }
+}
+END_TEST
+
+/* Hostile LSMC and LSPR sections, each with a valid CRC: exact statuses. */
+START_TEST(test_model_file_hostile)
+{
+    static const int32_t labels[] = {2, 4, 6, 8};
+    blobs b = make_blobs(90, 120, 5, 5, labels, 4, 1.5f, 1.0f, 0.0f);
+    hogfeat_linsvm_params *p = new_params();
+    hogfeat_linsvm *ovo = train_strategy(p, &b, HOGFEAT_SVM_OVO, 1);  /* 6 vectors, 6 records */
+    hogfeat_linsvm *cs = train_strategy(p, &b, HOGFEAT_SVM_CRAMMER_SINGER, 1); /* 4 vectors, 1 record */
+    hogfeat_linsvm *ovr = train_strategy(p, &b, HOGFEAT_SVM_OVR, 0);
+    size_t n, n_cs, n_ovr, m;
+    unsigned char *f = mf_save(ovo, &n), *fcs = mf_save(cs, &n_cs), *fovr = mf_save(ovr, &n_ovr), *e;
+    ck_assert_int_eq(mf_load(f, n, NULL), HOGFEAT_OK);
+
+    /* Every strict prefix is truncated data. */
+    for (size_t len = 0; len < n; len++) {
+        hogfeat_status st = mf_load(f, len, NULL);
+        CHECK(st == HOGFEAT_ERR_CORRUPT_DATA, "prefix of %zu bytes: %s", len, hogfeat_status_name(st));
+    }
+    /* LSMC: values outside the enum, wrong lengths, twice, removed. */
+    static const uint32_t bad_mc[] = {0, 4, 255, 0xFFFFFFFFu};
+    for (size_t i = 0; i < 4; i++) {
+        unsigned char v[4];
+        mf_put32(v, bad_mc[i]);
+        e = mf_with_payload(f, n, "LSMC", v, 4, &m);
+        ck_assert_int_eq(mf_load(e, m, NULL), HOGFEAT_ERR_CORRUPT_DATA);
+        ck_assert_ptr_nonnull(strstr(hogfeat_last_error_message(), "LSMC"));
+        free(e);
+    }
+    static const unsigned char five[5] = {2, 0, 0, 0, 0};
+    e = mf_with_payload(f, n, "LSMC", five, 3, &m);
+    ck_assert_int_eq(mf_load(e, m, NULL), HOGFEAT_ERR_CORRUPT_DATA);
+    free(e);
+    e = mf_with_payload(f, n, "LSMC", five, 5, &m);
+    ck_assert_int_eq(mf_load(e, m, NULL), HOGFEAT_ERR_CORRUPT_DATA);
+    free(e);
+    e = mf_with_payload(f, n, "LSMC", five, 0, &m);
+    ck_assert_int_eq(mf_load(e, m, NULL), HOGFEAT_ERR_CORRUPT_DATA);
+    free(e);
+    size_t at = mf_find(f, n, "LSMC");
+    e = mf_splice(f, n, at, 0, f + at, 20, &m); /* twice */
+    ck_assert_int_eq(mf_load(e, m, NULL), HOGFEAT_ERR_CORRUPT_DATA);
+    ck_assert_ptr_nonnull(strstr(hogfeat_last_error_message(), "twice"));
+    free(e);
+    e = mf_splice(f, n, at, 20, NULL, 0, &m); /* removed: 6 vectors are not one-vs-rest's 4 */
+    ck_assert_int_eq(mf_load(e, m, NULL), HOGFEAT_ERR_CORRUPT_DATA);
+    free(e);
+    /* The strategy must match the vector count: one-vs-one read as Crammer-Singer. */
+    unsigned char three[4] = {3, 0, 0, 0};
+    e = mf_with_payload(f, n, "LSMC", three, 4, &m);
+    ck_assert_int_eq(mf_load(e, m, NULL), HOGFEAT_ERR_CORRUPT_DATA);
+    free(e);
+    /* An explicit one-vs-rest LSMC is valid (never written: a re-save drops it). */
+    at = mf_find(fovr, n_ovr, "LSVM");
+    unsigned char lsmc_ovr[20] = {'L', 'S', 'M', 'C', 1, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0};
+    e = mf_splice(fovr, n_ovr, at, 0, lsmc_ovr, 20, &m);
+    ck_assert_int_eq(mf_load(e, m, NULL), HOGFEAT_OK);
+    free(e);
+    /* LSMC or LSPR beside a KNN model, or with no classifier of its kind. */
+    hogfeat_knn *knn = NULL;
+    ck_assert_int_eq(hogfeat_knn_fit(NULL, b.x, b.n, 5, 5, b.y, &knn), HOGFEAT_OK);
+    size_t nk;
+    ck_assert_int_eq(hogfeat_knn_save(knn, NULL, 0, &nk), HOGFEAT_ERR_BUFFER_TOO_SMALL);
+    unsigned char *fk = malloc(nk);
+    ck_assert_int_eq(hogfeat_knn_save(knn, fk, nk, &nk), HOGFEAT_OK);
+    e = mf_splice(fk, nk, 24, 0, lsmc_ovr, 20, &m);
+    hogfeat_knn *knn2 = NULL;
+    ck_assert_int_eq(hogfeat_knn_load(e, m, NULL, &knn2), HOGFEAT_ERR_CORRUPT_DATA);
+    ck_assert_ptr_null(knn2);
+    ck_assert_int_eq(mf_load(e, m, NULL), HOGFEAT_ERR_CORRUPT_DATA);
+    free(e);
+    size_t lspr_at = mf_find(f, n, "LSPR"), lspr_len = 16 + (size_t)mf_get64(f + lspr_at + 8);
+    e = mf_splice(fk, nk, 24, 0, f + lspr_at, lspr_len, &m);
+    ck_assert_int_eq(mf_load(e, m, NULL), HOGFEAT_ERR_CORRUPT_DATA);
+    free(e);
+    free(fk);
+    hogfeat_knn_destroy(knn);
+
+    /* LSPR: NaN and infinite parameters, counts and lengths that disagree. */
+    const size_t pay = lspr_at + 16;
+    static const double bad_values[] = {NAN, INFINITY, -INFINITY};
+    for (size_t i = 0; i < 3; i++) {
+        for (size_t slot = 0; slot < 2; slot++) {
+            e = malloc(n);
+            memcpy(e, f, n);
+            uint64_t bits;
+            memcpy(&bits, &bad_values[i], 8);
+            mf_put64(e + pay + 8 + 16 * 3 + 8 * slot, bits);
+            mf_fix(e, n);
+            ck_assert_int_eq(mf_load(e, n, NULL), HOGFEAT_ERR_NONFINITE);
+            ck_assert_ptr_nonnull(strstr(hogfeat_last_error_message(), "LSPR"));
+            free(e);
+        }
+    }
+    unsigned char buf[8 + 16 * 8];
+    memset(buf, 0, sizeof buf);
+    for (size_t records = 0; records <= 7; records++) {
+        mf_put64(buf, records);
+        e = mf_with_payload(f, n, "LSPR", buf, 8 + 16 * records, &m);
+        ck_assert_int_eq(mf_load(e, m, NULL), records == 6 ? HOGFEAT_OK : HOGFEAT_ERR_CORRUPT_DATA);
+        free(e);
+    }
+    mf_put64(buf, 6);
+    static const size_t wrong_len[] = {0, 4, 7, 8, 8 + 16 * 6 - 8, 8 + 16 * 6 + 1, 8 + 16 * 7};
+    for (size_t i = 0; i < sizeof wrong_len / sizeof wrong_len[0]; i++) {
+        e = mf_with_payload(f, n, "LSPR", buf, wrong_len[i], &m);
+        CHECK(mf_load(e, m, NULL) == HOGFEAT_ERR_CORRUPT_DATA, "LSPR of %zu bytes", wrong_len[i]);
+        free(e);
+    }
+    /* A count of 2^64 - 1 (length overflow) is corrupt, not an allocation. */
+    mf_put64(buf, UINT64_MAX);
+    e = mf_with_payload(f, n, "LSPR", buf, 8, &m);
+    ck_assert_int_eq(mf_load(e, m, NULL), HOGFEAT_ERR_CORRUPT_DATA);
+    free(e);
+    /* Crammer-Singer holds one record. */
+    mf_put64(buf, 4);
+    e = mf_with_payload(fcs, n_cs, "LSPR", buf, 8 + 16 * 4, &m);
+    ck_assert_int_eq(mf_load(e, m, NULL), HOGFEAT_ERR_CORRUPT_DATA);
+    free(e);
+    /* LSPR twice; LSPR marked critical is still known and loads. */
+    e = mf_splice(f, n, lspr_at, 0, f + lspr_at, lspr_len, &m);
+    ck_assert_int_eq(mf_load(e, m, NULL), HOGFEAT_ERR_CORRUPT_DATA);
+    free(e);
+    e = malloc(n);
+    memcpy(e, f, n);
+    mf_put32(e + lspr_at + 4, 1);
+    mf_fix(e, n);
+    ck_assert_int_eq(mf_load(e, n, NULL), HOGFEAT_OK);
+    free(e);
+    /* The sections in another order (LSPR first, LSMC last) load the same model. */
+    {
+        size_t lsvm_at = mf_find(f, n, "LSVM"), lsvm_len = 16 + (size_t)mf_get64(f + lsvm_at + 8);
+        size_t lsmc_at = mf_find(f, n, "LSMC");
+        unsigned char *o = malloc(n);
+        size_t q = 24;
+        memcpy(o, f, 24);
+        memcpy(o + q, f + lspr_at, lspr_len);
+        q += lspr_len;
+        memcpy(o + q, f + lsvm_at, lsvm_len);
+        q += lsvm_len;
+        memcpy(o + q, f + lsmc_at, 20);
+        q += 20;
+        ck_assert_uint_eq(q + 4, n);
+        mf_fix(o, n);
+        hogfeat_linsvm *reordered = NULL;
+        ck_assert_int_eq(hogfeat_linsvm_load(o, n, NULL, &reordered), HOGFEAT_OK);
+        size_t n2;
+        unsigned char *again = mf_save(reordered, &n2);
+        ck_assert(n2 == n && memcmp(again, f, n) == 0); /* the writer's order again */
+        free(again);
+        free(o);
+        hogfeat_linsvm_destroy(reordered);
+    }
+    /* A lower minor does not matter to this reader. */
+    e = malloc(n);
+    memcpy(e, f, n);
+    e[10] = 1;
+    mf_fix(e, n);
+    ck_assert_int_eq(mf_load(e, n, NULL), HOGFEAT_OK);
+    free(e);
+    /* The byte limit counts the Platt records: enough for the weights only. */
+    hogfeat_limits *lim = NULL;
+    ck_assert_int_eq(hogfeat_limits_create(&lim), HOGFEAT_OK);
+    size_t lsvm_payload = (size_t)mf_get64(f + mf_find(f, n, "LSVM") + 8);
+    size_t svm_bytes = lsvm_payload - 56 + sizeof(hogfeat_linsvm);
+    ck_assert_int_eq(hogfeat_limits_set(lim, HOGFEAT_LIMIT_MAX_TOTAL_BYTES, svm_bytes + 16 * 6 - 1), HOGFEAT_OK);
+    ck_assert_int_eq(mf_load(f, n, lim), HOGFEAT_ERR_LIMIT_EXCEEDED);
+    ck_assert_int_eq(hogfeat_limits_set(lim, HOGFEAT_LIMIT_MAX_TOTAL_BYTES, svm_bytes + 16 * 6), HOGFEAT_OK);
+    ck_assert_int_eq(mf_load(f, n, lim), HOGFEAT_OK);
+    hogfeat_limits_destroy(lim);
+    /* Allocation failure while loading either new section's data. */
+    for (long nth = 1; nth < 20; nth++) {
+        hogfeat__test_alloc_fail_at(nth, 0);
+        hogfeat_status st = mf_load(f, n, NULL);
+        size_t failures = hogfeat__test_alloc_failures();
+        hogfeat__test_alloc_reset();
+        if (failures == 0) {
+            ck_assert_int_eq(st, HOGFEAT_OK);
+            break;
+        }
+        ck_assert_int_eq(st, HOGFEAT_ERR_OUT_OF_MEMORY);
+    }
+    free(f);
+    free(fcs);
+    free(fovr);
+    hogfeat_linsvm_destroy(ovo);
+    hogfeat_linsvm_destroy(cs);
+    hogfeat_linsvm_destroy(ovr);
+    hogfeat_linsvm_params_destroy(p);
+    free_blobs(&b);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("linsvm");
@@ -1194,6 +2422,26 @@ int main(void)
         {"too_many_classes", test_too_many_classes},
         {"predict_bad_input", test_predict_bad_input},
         {"alloc_failure", test_alloc_failure},
+        {"params_multiclass", test_params_multiclass},
+        {"ovo_binary_equals_ovr", test_ovo_binary_equals_ovr},
+        {"ovo_pairs_are_subproblems", test_ovo_pairs_are_subproblems},
+        {"ovo_decision_votes", test_ovo_decision_votes},
+        {"ovo_ties", test_ovo_ties},
+        {"ovo_vector_count", test_ovo_vector_count},
+        {"crammer_singer", test_crammer_singer},
+        {"crammer_singer_edges", test_crammer_singer_edges},
+        {"platt_fit_recovers", test_platt_fit_recovers},
+        {"couple_pairs_exact", test_couple_pairs_exact},
+        {"softmax_scale_fit", test_softmax_scale_fit},
+        {"probability_strategies", test_probability_strategies},
+        {"probability_binary_sigmoid", test_probability_binary_sigmoid},
+        {"probability_bad_input", test_probability_bad_input},
+        {"strategy_thread_independence", test_strategy_thread_independence},
+        {"strategy_progress_cancel", test_strategy_progress_cancel},
+        {"strategy_alloc_failure", test_strategy_alloc_failure},
+        {"model_file_ovr_unchanged", test_model_file_ovr_unchanged},
+        {"model_file_roundtrip", test_model_file_roundtrip},
+        {"model_file_hostile", test_model_file_hostile},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);

@@ -115,26 +115,39 @@ class _Model:
         return labels
 
 
+_MULTICLASS = {'ovr': 1, 'ovo': 2, 'crammer_singer': 3}
+
+
 class LinearSVM(_Model):
-    """L2-regularised linear SVM (LIBLINEAR's dual coordinate descent), one-vs-rest.
+    """L2-regularised linear SVM (LIBLINEAR's dual coordinate descent).
 
     Parameters mirror scikit-learn's LinearSVC where they exist: ``C``,
     ``loss`` ('squared_hinge' or 'hinge'), ``tol`` (LIBLINEAR's -e; default
     0.1 as in libhogfeat), ``max_iter``, ``class_weight`` (dict label ->
     weight), ``random_state`` (the sample-order seed; the same seed gives
-    the same model), ``n_jobs`` (threads over one-vs-rest problems; None =
+    the same model), ``n_jobs`` (threads over the binary problems; None =
     1, -1 = all CPUs). ``bias`` is LIBLINEAR's -B (0 = no intercept).
-    ``progress``: optional callable(classes_done, classes_total), called from
-    the training threads; returning True or raising stops training.
+    ``multiclass``: 'ovr' (one-vs-rest, default), 'ovo' (one-vs-one voting,
+    as scikit-learn's OneVsOneClassifier) or 'crammer_singer' (LIBLINEAR -s 4).
+    ``probability``: also fit Platt scaling on 5-fold cross-validated
+    decision values, for predict_proba() (training then costs about 6 times
+    as much). ``progress``: optional callable(problems_done, problems_total),
+    called from the training threads; returning True or raising stops training.
     """
 
     _kind = 'linear SVM'
     progress = None  # not pickled: a callable may not be
+    multiclass = 'ovr'  # models pickled before these existed
+    probability = False
 
     def __init__(self, C=1.0, loss='squared_hinge', bias=1.0, tol=0.1, max_iter=1000, class_weight=None,
-                 random_state=1, n_jobs=1, progress=None):
+                 random_state=1, n_jobs=1, progress=None, multiclass='ovr', probability=False):
         if loss not in ('squared_hinge', 'hinge'):
             raise ValueError("loss must be 'squared_hinge' or 'hinge', got %r" % (loss,))
+        if multiclass not in _MULTICLASS:
+            raise ValueError("multiclass must be 'ovr', 'ovo' or 'crammer_singer', got %r" % (multiclass,))
+        self.multiclass = multiclass
+        self.probability = bool(probability)
         self.C = C
         self.loss = loss
         self.bias = bias
@@ -148,16 +161,20 @@ class LinearSVM(_Model):
 
     def get_params(self):
         return {'C': self.C, 'loss': self.loss, 'bias': self.bias, 'tol': self.tol, 'max_iter': self.max_iter,
-                'class_weight': self.class_weight, 'random_state': self.random_state, 'n_jobs': self.n_jobs}
+                'class_weight': self.class_weight, 'random_state': self.random_state, 'n_jobs': self.n_jobs,
+                'multiclass': self.multiclass, 'probability': self.probability}
 
     def _params_from_model(self):
         self.C, self.loss, self.tol, self.max_iter = None, None, None, None
         self.class_weight, self.random_state, self.n_jobs, self.progress = None, None, 1, None
         self.bias = float(lib.hogfeat_linsvm_bias(self._ptr))
+        names = {v: k for k, v in _MULTICLASS.items()}
+        self.multiclass = names[lib.hogfeat_linsvm_multiclass(self._ptr)]
+        self.probability = bool(lib.hogfeat_linsvm_has_probability(self._ptr))
 
     def __repr__(self):
-        return 'LinearSVM(C=%r, loss=%r, bias=%r, tol=%r, max_iter=%r)' % (
-            self.C, self.loss, self.bias, self.tol, self.max_iter)
+        return 'LinearSVM(C=%r, loss=%r, bias=%r, tol=%r, max_iter=%r, multiclass=%r, probability=%r)' % (
+            self.C, self.loss, self.bias, self.tol, self.max_iter, self.multiclass, self.probability)
 
     def fit(self, X, y):
         """Train on float32 features X (n_samples, n_features; read in place) and integer labels y."""
@@ -176,6 +193,8 @@ class LinearSVM(_Model):
             lib.hogfeat_linsvm_params_set_max_iterations(p, int(self.max_iter))
             lib.hogfeat_linsvm_params_set_seed(p, int(self.random_state if self.random_state is not None else 1))
             lib.hogfeat_linsvm_params_set_threads(p, _n_jobs(self.n_jobs))
+            lib.hogfeat_linsvm_params_set_multiclass(p, _MULTICLASS[self.multiclass])
+            lib.hogfeat_linsvm_params_set_probability(p, 1 if self.probability else 0)
             for label, weight in (self.class_weight or {}).items():
                 lib.hogfeat_linsvm_params_set_class_weight(p, int(label), float(weight))
             callback = None
@@ -216,11 +235,12 @@ class LinearSVM(_Model):
 
     @property
     def coef_(self):
-        """Hyperplane weights: (1, n_features) for two classes, (K, n_features) otherwise (a copy)."""
+        """Hyperplane weights, one row per vector (a copy): one-vs-rest (1, n_features) for two
+        classes, else (K, n_features); one-vs-one (K (K - 1) / 2, n_features), pairs (0,1), (0,2),
+        ...; Crammer-Singer (K, n_features)."""
         ptr = self._ptr
-        k = lib.hogfeat_linsvm_num_classes(ptr)
         d = lib.hogfeat_linsvm_num_features(ptr)
-        rows = 1 if k == 2 else k
+        rows = lib.hogfeat_linsvm_num_vectors(ptr)
         out = np.empty((rows, d), dtype=np.float32)
         for i in range(rows):
             w = lib.hogfeat_linsvm_weights(ptr, i)
@@ -231,10 +251,9 @@ class LinearSVM(_Model):
     def intercept_(self):
         """Bias weight times B per hyperplane (zeros when trained without a bias)."""
         ptr = self._ptr
-        k = lib.hogfeat_linsvm_num_classes(ptr)
         d = lib.hogfeat_linsvm_num_features(ptr)
         b = lib.hogfeat_linsvm_bias(ptr)
-        rows = 1 if k == 2 else k
+        rows = lib.hogfeat_linsvm_num_vectors(ptr)
         return np.array([ctypes.c_float.from_address(lib.hogfeat_linsvm_weights(ptr, i) + 4 * d).value * b
                          for i in range(rows)], dtype=np.float32)
 
@@ -248,14 +267,31 @@ class LinearSVM(_Model):
 
     def decision_function(self, X):
         """Decision values: (n_samples,) for two classes (positive means classes_[1], as
-        scikit-learn), (n_samples, K) otherwise."""
+        scikit-learn: f for one-vs-rest, f_1 - f_0 for Crammer-Singer, the second class's
+        vote score for one-vs-one), (n_samples, K) otherwise (one-vs-one: votes plus a
+        confidence in (-1/3, 1/3), as OneVsOneClassifier)."""
         ptr = self._ptr
         arr, rows, cols, stride = self._check_features(X)
         k = lib.hogfeat_linsvm_num_classes(ptr)
         out = np.empty((rows, k), dtype=np.float32)
         lib.hogfeat_linsvm_decision_function(ptr, arr.ctypes.data, rows, cols, stride, out.ctypes.data,
                                              rows * k)
-        return np.ascontiguousarray(out[:, 1]) if k == 2 else out
+        if k != 2:
+            return out
+        if lib.hogfeat_linsvm_multiclass(ptr) == _MULTICLASS['crammer_singer']:
+            return out[:, 1] - out[:, 0]
+        return np.ascontiguousarray(out[:, 1])
+
+    def predict_proba(self, X):
+        """Class probabilities (n_samples, K), float32, rows summing to 1, columns in
+        classes_ order. Needs probability=True at fit time (else HogfeatError
+        ERR_MODEL_KIND)."""
+        ptr = self._ptr
+        arr, rows, cols, stride = self._check_features(X)
+        k = lib.hogfeat_linsvm_num_classes(ptr)
+        out = np.empty((rows, k), dtype=np.float32)
+        lib.hogfeat_linsvm_predict_proba(ptr, arr.ctypes.data, rows, cols, stride, out.ctypes.data, rows * k)
+        return out
 
     def save(self, path=None):
         return _save(lib.hogfeat_linsvm_save, lib.hogfeat_linsvm_save_file, self._ptr, path)
