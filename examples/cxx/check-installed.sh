@@ -16,7 +16,11 @@ command -v pkg-config >/dev/null || { echo "check-installed: pkg-config not foun
 dest=$(mktemp -d "${TMPDIR:-/tmp}/hogfeat-cxx-install.XXXXXX")
 trap 'rm -rf "$dest"' EXIT
 
-meson install -C "$build" --destdir "$dest" --no-rebuild --quiet >/dev/null
+if ! log=$(meson install -C "$build" --destdir "$dest" --no-rebuild 2>&1); then
+  printf '%s\n' "$log" | tail -n 20 >&2
+  echo "$(basename "$0"): meson install into $dest failed (output above)" >&2
+  exit 1
+fi
 pc=$(find "$dest" -name hogfeat.pc | head -n 1)
 [ -n "$pc" ] || { echo "check-installed: no hogfeat.pc installed"; exit 1; }
 export PKG_CONFIG_PATH=$(dirname "$pc") PKG_CONFIG_SYSROOT_DIR=$dest

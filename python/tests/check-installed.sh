@@ -11,7 +11,11 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 dest=$(mktemp -d "${TMPDIR:-/tmp}/hogfeat-py-install.XXXXXX")
 trap 'rm -rf "$dest"' EXIT
 
-meson install -C "$build" --destdir "$dest" --no-rebuild --quiet >/dev/null
+if ! log=$(meson install -C "$build" --destdir "$dest" --no-rebuild 2>&1); then
+  printf '%s\n' "$log" | tail -n 20 >&2
+  echo "$(basename "$0"): meson install into $dest failed (output above)" >&2
+  exit 1
+fi
 init=$(find "$dest" -path '*/hogfeat/__init__.py' | head -n 1)
 [ -n "$init" ] || { echo "check-installed: no hogfeat/__init__.py under $dest"; exit 1; }
 lib=$(find "$dest" -name libhogfeat.so.0 | head -n 1)
