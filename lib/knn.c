@@ -500,6 +500,7 @@ typedef struct knn_job {
     size_t scratch_bytes; /* per worker */
     size_t off_lists, off_qnorm, off_dots, off_votes;
     int32_t *out_labels;
+    float *out_proba; /* K vote fractions per query, or NULL */
     size_t *out_indices;
     float *out_distances;
 } knn_job;
@@ -571,8 +572,9 @@ static inline double key_to_distance(const hogfeat_knn *m, double key)
     return m->metric == HOGFEAT_METRIC_L2 ? sqrt(key) : key;
 }
 
-/* Class of the vote for one query's sorted neighbours (header rules). */
-static int32_t vote(const hogfeat_knn *m, const knn_entry *best, size_t k, double *votes)
+/* Class of the vote for one query's sorted neighbours (header rules);
+ * with proba, also the K vote fractions. votes is zero on entry and on return. */
+static int32_t vote(const hogfeat_knn *m, const knn_entry *best, size_t k, double *votes, float *proba)
 {
     size_t voters = k;
     int weighted = m->weighting == HOGFEAT_KNN_DISTANCE;
@@ -594,6 +596,13 @@ static int32_t vote(const hogfeat_knn *m, const knn_entry *best, size_t k, doubl
         int32_t c = m->sample_class[best[t].index];
         if (votes[c] > votes[winner])
             winner = c;
+    }
+    if (proba) {
+        double sum = 0.0;
+        for (size_t t = 0; t < voters; t++)
+            sum += weighted ? 1.0 / key_to_distance(m, best[t].dist) : 1.0;
+        for (int32_t c = 0; c < m->num_classes; c++)
+            proba[c] = (float)(votes[c] / sum);
     }
     for (size_t t = 0; t < voters; t++)
         votes[m->sample_class[best[t].index]] = 0.0;
@@ -696,7 +705,9 @@ static hogfeat_status knn_task(void *ctx, size_t task, int worker)
         best_finish(best, lists[j].count, k);
         size_t out = (q0 + j) * k;
         if (job->out_labels)
-            job->out_labels[q0 + j] = vote(m, best, k, (double *)(void *)(scratch + job->off_votes));
+            job->out_labels[q0 + j] = vote(m, best, k, (double *)(void *)(scratch + job->off_votes),
+                                           job->out_proba ? job->out_proba + (q0 + j) * (size_t)m->num_classes
+                                                          : NULL);
         for (size_t t = 0; t < k; t++) {
             if (job->out_indices)
                 job->out_indices[out + t] = best[t].index;
@@ -728,7 +739,8 @@ static size_t align_up(size_t v)
 
 /* Shared by predict and kneighbors once the arguments are checked. */
 static hogfeat_status knn_search(const hogfeat_knn *m, const float *queries, size_t num_queries, size_t row_stride,
-                                 size_t k, int32_t *out_labels, size_t *out_indices, float *out_distances)
+                                 size_t k, int32_t *out_labels, float *out_proba, size_t *out_indices,
+                                 float *out_distances)
 {
     knn_job job;
     memset(&job, 0, sizeof job);
@@ -739,6 +751,7 @@ static hogfeat_status knn_search(const hogfeat_knn *m, const float *queries, siz
     job.row_stride = row_stride;
     job.k = k;
     job.out_labels = out_labels;
+    job.out_proba = out_proba;
     job.out_indices = out_indices;
     job.out_distances = out_distances;
 
@@ -828,7 +841,42 @@ hogfeat_status hogfeat_knn_predict(const hogfeat_knn *model, const float *querie
     st = check_finite_queries(fn, queries, num_queries, num_features, row_stride);
     if (st != HOGFEAT_OK)
         return st;
-    return knn_search(model, queries, num_queries, row_stride, (size_t)model->k, out_labels, NULL, NULL);
+    return knn_search(model, queries, num_queries, row_stride, (size_t)model->k, out_labels, NULL, NULL, NULL);
+}
+
+hogfeat_status hogfeat_knn_predict_proba(const hogfeat_knn *model, const float *queries, size_t num_queries,
+                                         size_t num_features, size_t row_stride, float *out_probabilities,
+                                         size_t out_capacity)
+{
+    static const char fn[] = "hogfeat_knn_predict_proba";
+    if (!model)
+        return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "%s: model is NULL", fn);
+    if (num_queries > 0 && (!queries || !out_probabilities))
+        return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "%s: %s is NULL", fn,
+                             !queries ? "queries" : "out_probabilities");
+    hogfeat_status st = check_queries(fn, model, num_queries, num_features, row_stride);
+    if (st != HOGFEAT_OK)
+        return st;
+    size_t needed;
+    if (hogfeat__mul_overflow(num_queries, (size_t)model->num_classes, &needed))
+        return hogfeat__fail(HOGFEAT_ERR_LIMIT_EXCEEDED, "%s: %zu queries x %d classes overflow size_t", fn,
+                             num_queries, (int)model->num_classes);
+    if (out_capacity < needed)
+        return hogfeat__fail(HOGFEAT_ERR_BUFFER_TOO_SMALL, "%s: %zu probabilities do not fit in %zu", fn, needed,
+                             out_capacity);
+    if (num_queries == 0)
+        return HOGFEAT_OK;
+    st = check_finite_queries(fn, queries, num_queries, num_features, row_stride);
+    if (st != HOGFEAT_OK)
+        return st;
+    /* The labels are computed anyway (the vote makes both); they go to scratch. */
+    /* The caller holds num_queries * K >= num_queries floats, so this cannot overflow. */
+    int32_t *labels = hogfeat__malloc(num_queries * sizeof *labels);
+    if (!labels)
+        return hogfeat__fail(HOGFEAT_ERR_OUT_OF_MEMORY, "%s: cannot allocate %zu labels", fn, num_queries);
+    st = knn_search(model, queries, num_queries, row_stride, (size_t)model->k, labels, out_probabilities, NULL, NULL);
+    hogfeat__free(labels);
+    return st;
 }
 
 hogfeat_status hogfeat_knn_kneighbors(const hogfeat_knn *model, const float *queries, size_t num_queries,
@@ -860,5 +908,5 @@ hogfeat_status hogfeat_knn_kneighbors(const hogfeat_knn *model, const float *que
     st = check_finite_queries(fn, queries, num_queries, num_features, row_stride);
     if (st != HOGFEAT_OK)
         return st;
-    return knn_search(model, queries, num_queries, row_stride, (size_t)k, NULL, out_indices, out_distances);
+    return knn_search(model, queries, num_queries, row_stride, (size_t)k, NULL, NULL, out_indices, out_distances);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "featmap.h"
 #include "private.h"
 
 _Static_assert(sizeof(float) == 4 && sizeof(double) == 8, "IEEE binary32 and binary64 required");
@@ -19,7 +20,7 @@ _Static_assert(sizeof(float) == 4 && sizeof(double) == 8, "IEEE binary32 and bin
  * newline conversion in either direction, and ^Z stops DOS `type`. */
 static const unsigned char MF_MAGIC[8] = {0x89, 'H', 'O', 'G', '\r', '\n', 0x1A, '\n'};
 #define MF_MAJOR 1u
-#define MF_MINOR 2u /* 1.1 added the HOGX section, 1.2 LSMC and LSPR */
+#define MF_MINOR 3u /* 1.1 added the HOGX section, 1.2 LSMC and LSPR, 1.3 DESC and FMAP */
 #define MF_HEADER_BYTES 24u
 #define MF_SECTION_HEADER_BYTES 16u
 #define MF_TRAILER_BYTES 4u
@@ -32,6 +33,8 @@ static const unsigned char MF_MAGIC[8] = {0x89, 'H', 'O', 'G', '\r', '\n', 0x1A,
 #define MF_TAG_KNN MF_TAG('K', 'N', 'N', ' ')
 #define MF_TAG_LSMC MF_TAG('L', 'S', 'M', 'C') /* linear SVM multi-class strategy (1.2) */
 #define MF_TAG_LSPR MF_TAG('L', 'S', 'P', 'R') /* linear SVM probability calibration (1.2) */
+#define MF_TAG_DESC MF_TAG('D', 'E', 'S', 'C') /* pipeline descriptors after the first HOG (1.3) */
+#define MF_TAG_FMAP MF_TAG('F', 'M', 'A', 'P') /* pipeline feature map (1.3) */
 
 #define MF_FEAT_BYTES 56u
 #define MF_HOGX_BYTES 16u
@@ -225,6 +228,9 @@ static size_t lspr_payload_bytes(size_t records)
  * its sections, so files without 1.2 sections stay byte-identical to 1.1. */
 static unsigned file_minor(const mf_parts *parts)
 {
+    if (parts->pipeline && (hogfeat__desc_payload_bytes(parts->pipeline) > 0 ||
+                            hogfeat__fmap_payload_bytes(parts->pipeline) > 0))
+        return 3u;
     return needs_lsmc(parts->svm) || needs_lspr(parts->svm) ? 2u : 1u;
 }
 
@@ -238,6 +244,15 @@ static hogfeat_status encoded_size(const mf_parts *parts, size_t *out_size)
         total += MF_SECTION_HEADER_BYTES + MF_FEAT_BYTES;
     if (parts->pipeline && needs_hogx(&parts->pipeline->hog))
         total += MF_SECTION_HEADER_BYTES + MF_HOGX_BYTES;
+    if (parts->pipeline) {
+        const size_t extra[2] = {hogfeat__desc_payload_bytes(parts->pipeline),
+                                 hogfeat__fmap_payload_bytes(parts->pipeline)};
+        for (int i = 0; i < 2; i++) {
+            if (extra[i] > 0 && (hogfeat__add_overflow(total, MF_SECTION_HEADER_BYTES, &total) ||
+                                 hogfeat__add_overflow(total, extra[i], &total)))
+                return hogfeat__fail(HOGFEAT_ERR_LIMIT_EXCEEDED, "the model is too large to serialise in memory");
+        }
+    }
     if (needs_lsmc(parts->svm))
         total += MF_SECTION_HEADER_BYTES + MF_LSMC_BYTES;
     if (needs_lspr(parts->svm)) {
@@ -355,6 +370,14 @@ static void encode(const mf_parts *parts, unsigned char *dst, size_t size)
         p = encode_feat(p, parts->pipeline);
     if (parts->pipeline && needs_hogx(&parts->pipeline->hog))
         p = encode_hogx(p, &parts->pipeline->hog);
+    if (parts->pipeline) {
+        size_t bytes = hogfeat__desc_payload_bytes(parts->pipeline);
+        if (bytes > 0)
+            p = hogfeat__desc_encode(wr_section_header(p, MF_TAG_DESC, MF_SECTION_CRITICAL, bytes), parts->pipeline);
+        bytes = hogfeat__fmap_payload_bytes(parts->pipeline);
+        if (bytes > 0)
+            p = hogfeat__fmap_encode(wr_section_header(p, MF_TAG_FMAP, MF_SECTION_CRITICAL, bytes), parts->pipeline);
+    }
     if (needs_lsmc(parts->svm))
         p = encode_lsmc(p, parts->svm);
     p = parts->svm ? encode_lsvm(p, parts->svm) : encode_knn(p, parts->knn);
@@ -483,6 +506,7 @@ typedef struct mf_section {
 typedef struct mf_file {
     mf_section feat, hogx, lsvm, knn;
     mf_section lsmc, lspr;
+    mf_section desc, fmap;
 } mf_file;
 
 /* Checks magic, version, length and CRC, then walks the sections. Nothing
@@ -556,6 +580,8 @@ static hogfeat_status parse_container(const unsigned char *data, size_t size, mf
                            : tag == MF_TAG_KNN  ? &file->knn
                            : tag == MF_TAG_LSMC ? &file->lsmc
                            : tag == MF_TAG_LSPR ? &file->lspr
+                           : tag == MF_TAG_DESC ? &file->desc
+                           : tag == MF_TAG_FMAP ? &file->fmap
                                                 : NULL;
         if (!slot && (flags & MF_SECTION_CRITICAL))
             return hogfeat__fail(HOGFEAT_ERR_VERSION_MISMATCH,
@@ -574,8 +600,9 @@ static hogfeat_status parse_container(const unsigned char *data, size_t size, mf
                                                        "exactly one classifier is allowed");
     if (!file->lsvm.data && !file->knn.data)
         return hogfeat__fail(HOGFEAT_ERR_CORRUPT_DATA, "the file holds no classifier section (LSVM or KNN)");
-    if (file->hogx.data && !file->feat.data)
-        return hogfeat__fail(HOGFEAT_ERR_CORRUPT_DATA, "the file holds a HOGX section without a FEAT section");
+    if ((file->hogx.data || file->desc.data || file->fmap.data) && !file->feat.data)
+        return hogfeat__fail(HOGFEAT_ERR_CORRUPT_DATA, "the file holds a %s section without a FEAT section",
+                             file->hogx.data ? "HOGX" : file->desc.data ? "DESC" : "FMAP");
     if ((file->lsmc.data || file->lspr.data) && !file->lsvm.data)
         return hogfeat__fail(HOGFEAT_ERR_CORRUPT_DATA, "the file holds an %s section without an LSVM section",
                              file->lsmc.data ? "LSMC" : "LSPR");
@@ -992,13 +1019,22 @@ static hogfeat_status load_model(const unsigned char *data, size_t size, const h
         st = read_feat(&file.feat, limits, &feat);
         if (st == HOGFEAT_OK && file.hogx.data)
             st = read_hogx(&file.hogx, &feat.hog);
+        size_t need = sizeof(hogfeat_pipeline), part = 0;
+        if (st == HOGFEAT_OK && file.desc.data) {
+            st = hogfeat__desc_check(file.desc.data, file.desc.length, &part);
+            need += part;
+        }
+        if (st == HOGFEAT_OK && file.fmap.data) {
+            st = hogfeat__fmap_check(file.fmap.data, file.fmap.length, limits, &part);
+            need += part + (file.desc.data ? 0 : sizeof(hogfeat__pipeline_ext));
+        }
         if (st != HOGFEAT_OK)
             return st;
         if (want == WANT_PIPELINE) {
-            st = check_budget(sizeof(hogfeat_pipeline), budget, "pipeline");
+            st = check_budget(need, budget, "pipeline");
             if (st != HOGFEAT_OK)
                 return st;
-            budget -= sizeof(hogfeat_pipeline);
+            budget -= need;
         }
     }
     mf_lsvm lv;
@@ -1016,6 +1052,14 @@ static hogfeat_status load_model(const unsigned char *data, size_t size, const h
         st = read_lspr(&file.lspr, budget, &lv);
     if (st != HOGFEAT_OK)
         return st;
+    if (file.fmap.data) {
+        /* An RBF map fixes the feature length; the classifier must take it. */
+        const size_t fixed = hogfeat__fmap_fixed_output(file.fmap.data, file.fmap.length);
+        const size_t dim = file.lsvm.data ? lv.num_features : kv.num_features;
+        if (fixed != 0 && fixed != dim)
+            return hogfeat__fail(HOGFEAT_ERR_CORRUPT_DATA,
+                                 "the RBF feature map gives %zu values; the classifier takes %zu", fixed, dim);
+    }
 
     hogfeat_linsvm *svm = NULL;
     hogfeat_knn *knn = NULL;
@@ -1033,6 +1077,10 @@ static hogfeat_status load_model(const unsigned char *data, size_t size, const h
         st = hogfeat_pipeline_set_blur(pipe, feat.sigma);
     if (st == HOGFEAT_OK)
         st = hogfeat_pipeline_set_resize(pipe, feat.resize_w, feat.resize_h);
+    if (st == HOGFEAT_OK && file.desc.data)
+        st = hogfeat__desc_apply(pipe, file.desc.data, file.desc.length);
+    if (st == HOGFEAT_OK && file.fmap.data)
+        st = hogfeat__fmap_apply(pipe, file.fmap.data, file.fmap.length);
     if (st != HOGFEAT_OK) {
         hogfeat_pipeline_destroy(pipe);
         hogfeat__linsvm_unref(svm);

@@ -1,8 +1,10 @@
-/* Pipeline: resize -> blur -> HOG -> classifier. Save and load live in
- * model_io.c, the image operations in preprocess.c. */
+/* Pipeline: resize -> blur -> descriptors (HOG, more HOGs, LBP) laid end
+ * to end -> feature map -> classifier. Save and load live in model_io.c,
+ * the image operations in preprocess.c, the maps in featmap.c. */
 #include <math.h>
 #include <string.h>
 
+#include "featmap.h"
 #include "preprocess.h"
 
 hogfeat_status hogfeat_pipeline_create(const hogfeat_hog_config *hog, hogfeat_pipeline **out_pipeline)
@@ -26,6 +28,7 @@ void hogfeat_pipeline_destroy(hogfeat_pipeline *pipeline)
         return;
     hogfeat__linsvm_unref(pipeline->svm);
     hogfeat__knn_unref(pipeline->knn);
+    hogfeat__pipeline_ext_free(pipeline->ext);
     hogfeat__free(pipeline);
 }
 
@@ -116,14 +119,16 @@ const hogfeat_knn *hogfeat_pipeline_knn(const hogfeat_pipeline *pipeline)
     return pipeline ? pipeline->knn : NULL;
 }
 
-hogfeat_status hogfeat_pipeline_feature_length(const hogfeat_pipeline *pipeline, size_t width, size_t height,
-                                               size_t *out_length)
+/* Validates an input size and gives the size the descriptors see (the
+ * resize target, if any). */
+static hogfeat_status described_size(const hogfeat_pipeline *p, size_t width, size_t height, size_t *out_w,
+                                     size_t *out_h)
 {
-    if (!pipeline || !out_length)
-        return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "hogfeat_pipeline_feature_length: %s is NULL",
-                             !pipeline ? "pipeline" : "out_length");
-    if (pipeline->resize_w == 0)
-        return hogfeat_hog_feature_length(&pipeline->hog, width, height, out_length);
+    if (p->resize_w == 0) {
+        *out_w = width;
+        *out_h = height;
+        return HOGFEAT_OK;
+    }
     /* The input size must still be a valid image even though the resize
      * decides the descriptor length. */
     if (width == 0 || height == 0)
@@ -132,12 +137,69 @@ hogfeat_status hogfeat_pipeline_feature_length(const hogfeat_pipeline *pipeline,
     if (hogfeat__mul_overflow(width, height, &pixels) || pixels > HOGFEAT__MAX_PIXELS)
         return hogfeat__fail(HOGFEAT_ERR_LIMIT_EXCEEDED, "image size %zux%zu exceeds the limit of %zu pixels",
                              width, height, (size_t)HOGFEAT__MAX_PIXELS);
-    return hogfeat_hog_feature_length(&pipeline->hog, pipeline->resize_w, pipeline->resize_h, out_length);
+    *out_w = p->resize_w;
+    *out_h = p->resize_h;
+    return HOGFEAT_OK;
+}
+
+static size_t num_descriptors(const hogfeat_pipeline *p)
+{
+    return 1 + (p->ext ? p->ext->num_extra : 0);
+}
+
+/* Length of descriptor index on a width x height image (after the resize). */
+static hogfeat_status part_length(const hogfeat_pipeline *p, size_t index, size_t width, size_t height,
+                                  size_t *out_length)
+{
+    if (index == 0)
+        return hogfeat_hog_feature_length(&p->hog, width, height, out_length);
+    const hogfeat__descriptor *d = &p->ext->extra[index - 1];
+    if (d->kind == HOGFEAT_DESCRIPTOR_HOG)
+        return hogfeat_hog_feature_length(&d->hog, width, height, out_length);
+    return hogfeat_lbp_feature_length(d->lbp, width, height, out_length);
+}
+
+/* Every descriptor's length and their sum, before the map. */
+static hogfeat_status concat_length(const hogfeat_pipeline *p, size_t width, size_t height,
+                                    size_t lengths[HOGFEAT_PIPELINE_MAX_DESCRIPTORS], size_t *out_total)
+{
+    size_t total = 0;
+    const size_t count = num_descriptors(p);
+    for (size_t i = 0; i < count; i++) {
+        size_t len = 0;
+        hogfeat_status st = part_length(p, i, width, height, &len);
+        if (st != HOGFEAT_OK)
+            return st;
+        if (hogfeat__add_overflow(total, len, &total))
+            return hogfeat__fail(HOGFEAT_ERR_LIMIT_EXCEEDED, "the concatenated descriptors overflow size_t");
+        lengths[i] = len;
+    }
+    *out_total = total;
+    return HOGFEAT_OK;
+}
+
+hogfeat_status hogfeat_pipeline_feature_length(const hogfeat_pipeline *pipeline, size_t width, size_t height,
+                                               size_t *out_length)
+{
+    if (!pipeline || !out_length)
+        return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "hogfeat_pipeline_feature_length: %s is NULL",
+                             !pipeline ? "pipeline" : "out_length");
+    size_t w = 0, h = 0;
+    hogfeat_status st = described_size(pipeline, width, height, &w, &h);
+    if (st != HOGFEAT_OK)
+        return st;
+    if (hogfeat__pipeline_is_plain(pipeline))
+        return hogfeat_hog_feature_length(&pipeline->hog, w, h, out_length);
+    size_t lengths[HOGFEAT_PIPELINE_MAX_DESCRIPTORS], total = 0;
+    st = concat_length(pipeline, w, h, lengths, &total);
+    if (st != HOGFEAT_OK)
+        return st;
+    return hogfeat__map_output_length(&pipeline->ext->map, total, out_length);
 }
 
 /* Describes one image with this pipeline's preprocessing; results and
  * scratch live in ws, so a batch allocates nothing once ws has grown. The
- * caller has checked the descriptor length against length. */
+ * caller has checked the feature length against length. */
 static hogfeat_status extract_ws(const void *ctx, const hogfeat_image *image, float *out, size_t length,
                                  hogfeat__workspace *ws)
 {
@@ -161,7 +223,37 @@ static hogfeat_status extract_ws(const void *ctx, const hogfeat_image *image, fl
             return st;
         cur = &blurred;
     }
-    return hogfeat__hog_compute_ws(&p->hog, cur, out, length, ws);
+    if (hogfeat__pipeline_is_plain(p))
+        return hogfeat__hog_compute_ws(&p->hog, cur, out, length, ws);
+
+    const hogfeat__pipeline_ext *ext = p->ext;
+    size_t lengths[HOGFEAT_PIPELINE_MAX_DESCRIPTORS], total = 0;
+    st = concat_length(p, cur->width, cur->height, lengths, &total);
+    if (st != HOGFEAT_OK)
+        return st;
+    float *dst = out;
+    if (hogfeat__map_needs_scratch(&ext->map)) {
+        /* The descriptors go to whichever preprocessing buffer does not hold
+         * the image they describe (the blur writes pre2, the resize pre1). */
+        hogfeat__buffer *scratch = p->blur_sigma > 0.0 ? &ws->pre1 : &ws->pre2;
+        st = hogfeat__buffer_reserve(scratch, total * sizeof *dst);
+        if (st != HOGFEAT_OK)
+            return st;
+        dst = (float *)(void *)scratch->data;
+    }
+    size_t offset = 0;
+    for (size_t i = 0; i < 1 + ext->num_extra; i++) {
+        const hogfeat__descriptor *d = i > 0 ? &ext->extra[i - 1] : NULL;
+        if (!d || d->kind == HOGFEAT_DESCRIPTOR_HOG)
+            st = hogfeat__hog_compute_ws(d ? &d->hog : &p->hog, cur, dst + offset, lengths[i], ws);
+        else
+            st = hogfeat_lbp_compute(d->lbp, cur, dst + offset, lengths[i]);
+        if (st != HOGFEAT_OK)
+            return st;
+        offset += lengths[i];
+    }
+    hogfeat__map_apply(&ext->map, dst, total, out);
+    return HOGFEAT_OK;
 }
 
 static hogfeat_status pipeline_length(const void *ctx, size_t width, size_t height, size_t *out_length)
@@ -237,9 +329,9 @@ hogfeat_status hogfeat_pipeline_predict(const hogfeat_pipeline *pipeline, const 
         return st;
     if (length != dim)
         return hogfeat__fail(HOGFEAT_ERR_DIMENSION_MISMATCH,
-                             "a %zux%zu image gives %zu HOG features; the classifier expects %zu", image->width,
+                             "a %zux%zu image gives %zu features; the classifier expects %zu", image->width,
                              image->height, length, dim);
-    /* length <= 2^28 pixels worth of blocks, far below SIZE_MAX / 4. */
+    /* The classifier holds dim floats per vector, so this cannot overflow. */
     float *features = hogfeat__malloc(length * sizeof *features);
     if (!features)
         return hogfeat__fail(HOGFEAT_ERR_OUT_OF_MEMORY, "cannot allocate %zu features", length);
@@ -252,4 +344,209 @@ hogfeat_status hogfeat_pipeline_predict(const hogfeat_pipeline *pipeline, const 
     if (st == HOGFEAT_OK)
         *out_label = label;
     return st;
+}
+
+/* ---- several descriptors and feature maps (0.5) ---------------------------------- */
+
+hogfeat_status hogfeat_pipeline_add_hog(hogfeat_pipeline *pipeline, const hogfeat_hog_config *hog)
+{
+    if (!pipeline || !hog)
+        return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "hogfeat_pipeline_add_hog: %s is NULL",
+                             !pipeline ? "pipeline" : "hog");
+    if (num_descriptors(pipeline) >= HOGFEAT_PIPELINE_MAX_DESCRIPTORS)
+        return hogfeat__fail(HOGFEAT_ERR_LIMIT_EXCEEDED, "a pipeline holds at most %d descriptors",
+                             HOGFEAT_PIPELINE_MAX_DESCRIPTORS);
+    hogfeat__pipeline_ext *ext = NULL;
+    hogfeat_status st = hogfeat__pipeline_ext_get(pipeline, &ext);
+    if (st != HOGFEAT_OK)
+        return st;
+    hogfeat__descriptor *d = &ext->extra[ext->num_extra];
+    memset(d, 0, sizeof *d);
+    d->kind = HOGFEAT_DESCRIPTOR_HOG;
+    d->hog = *hog;
+    ext->num_extra++;
+    return HOGFEAT_OK;
+}
+
+hogfeat_status hogfeat_pipeline_add_lbp(hogfeat_pipeline *pipeline, const hogfeat_lbp_config *lbp)
+{
+    if (!pipeline || !lbp)
+        return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "hogfeat_pipeline_add_lbp: %s is NULL",
+                             !pipeline ? "pipeline" : "lbp");
+    if (hogfeat_lbp_config_get_method(lbp) == HOGFEAT_LBP_VAR)
+        return hogfeat__fail(HOGFEAT_ERR_INVALID_ARGUMENT,
+                             "hogfeat_pipeline_add_lbp: the 'var' method gives real values, not histograms");
+    const size_t bins = hogfeat_lbp_num_bins(lbp);
+    if (bins == 0 || bins > HOGFEAT_LBP_MAX_HISTOGRAM_BINS)
+        return hogfeat__fail(HOGFEAT_ERR_LIMIT_EXCEEDED, "an LBP histogram of %zu bins exceeds the limit of %d",
+                             bins, HOGFEAT_LBP_MAX_HISTOGRAM_BINS);
+    if (num_descriptors(pipeline) >= HOGFEAT_PIPELINE_MAX_DESCRIPTORS)
+        return hogfeat__fail(HOGFEAT_ERR_LIMIT_EXCEEDED, "a pipeline holds at most %d descriptors",
+                             HOGFEAT_PIPELINE_MAX_DESCRIPTORS);
+    hogfeat_lbp_config *copy = NULL;
+    hogfeat_status st = hogfeat_lbp_config_copy(lbp, &copy);
+    if (st != HOGFEAT_OK)
+        return st;
+    hogfeat__pipeline_ext *ext = NULL;
+    st = hogfeat__pipeline_ext_get(pipeline, &ext);
+    if (st != HOGFEAT_OK) {
+        hogfeat_lbp_config_destroy(copy);
+        return st;
+    }
+    hogfeat__descriptor *d = &ext->extra[ext->num_extra];
+    memset(d, 0, sizeof *d);
+    d->kind = HOGFEAT_DESCRIPTOR_LBP;
+    d->lbp = copy;
+    ext->num_extra++;
+    return HOGFEAT_OK;
+}
+
+size_t hogfeat_pipeline_num_descriptors(const hogfeat_pipeline *pipeline)
+{
+    return pipeline ? num_descriptors(pipeline) : 0;
+}
+
+int hogfeat_pipeline_descriptor_kind(const hogfeat_pipeline *pipeline, size_t index)
+{
+    if (!pipeline || index >= num_descriptors(pipeline))
+        return 0;
+    return index == 0 ? HOGFEAT_DESCRIPTOR_HOG : (int)pipeline->ext->extra[index - 1].kind;
+}
+
+const hogfeat_hog_config *hogfeat_pipeline_descriptor_hog(const hogfeat_pipeline *pipeline, size_t index)
+{
+    if (hogfeat_pipeline_descriptor_kind(pipeline, index) != HOGFEAT_DESCRIPTOR_HOG)
+        return NULL;
+    return index == 0 ? &pipeline->hog : &pipeline->ext->extra[index - 1].hog;
+}
+
+const hogfeat_lbp_config *hogfeat_pipeline_descriptor_lbp(const hogfeat_pipeline *pipeline, size_t index)
+{
+    if (hogfeat_pipeline_descriptor_kind(pipeline, index) != HOGFEAT_DESCRIPTOR_LBP)
+        return NULL;
+    return pipeline->ext->extra[index - 1].lbp;
+}
+
+hogfeat_status hogfeat_pipeline_descriptor_length(const hogfeat_pipeline *pipeline, size_t index, size_t width,
+                                                  size_t height, size_t *out_length)
+{
+    if (!pipeline || !out_length)
+        return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "hogfeat_pipeline_descriptor_length: %s is NULL",
+                             !pipeline ? "pipeline" : "out_length");
+    if (index >= num_descriptors(pipeline))
+        return hogfeat__fail(HOGFEAT_ERR_INVALID_ARGUMENT, "descriptor %zu does not exist; the pipeline has %zu",
+                             index, num_descriptors(pipeline));
+    size_t w = 0, h = 0, len = 0;
+    hogfeat_status st = described_size(pipeline, width, height, &w, &h);
+    if (st == HOGFEAT_OK)
+        st = part_length(pipeline, index, w, h, &len);
+    if (st == HOGFEAT_OK)
+        *out_length = len;
+    return st;
+}
+
+hogfeat_status hogfeat_pipeline_set_feature_map(hogfeat_pipeline *pipeline, hogfeat_feature_map kind, int32_t steps,
+                                                double interval)
+{
+    if (!pipeline)
+        return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "hogfeat_pipeline_set_feature_map: pipeline is NULL");
+    double resolved = 0.0;
+    hogfeat_status st = hogfeat__map_check(kind, steps, interval, &resolved);
+    if (st != HOGFEAT_OK)
+        return st;
+    if (kind == HOGFEAT_FEATURE_MAP_NONE && !pipeline->ext)
+        return HOGFEAT_OK; /* nothing to reset, nothing to allocate */
+    hogfeat__pipeline_ext *ext = NULL;
+    st = hogfeat__pipeline_ext_get(pipeline, &ext);
+    if (st != HOGFEAT_OK)
+        return st;
+    hogfeat__map_clear(&ext->map);
+    ext->map.kind = kind;
+    ext->map.param = steps;
+    ext->map.param2 = resolved;
+    return HOGFEAT_OK;
+}
+
+hogfeat_status hogfeat_pipeline_set_rbf_map(hogfeat_pipeline *pipeline, size_t width, size_t height,
+                                            int32_t num_components, double gamma, int32_t seed)
+{
+    if (!pipeline)
+        return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "hogfeat_pipeline_set_rbf_map: pipeline is NULL");
+    if (num_components < 1 || num_components > HOGFEAT_FEATURE_MAP_MAX_COMPONENTS)
+        return hogfeat__fail(HOGFEAT_ERR_INVALID_ARGUMENT, "RBF map: %d components is outside [1, %d]",
+                             (int)num_components, HOGFEAT_FEATURE_MAP_MAX_COMPONENTS);
+    if (!isfinite(gamma) || !(gamma > 0.0))
+        return hogfeat__fail(HOGFEAT_ERR_INVALID_ARGUMENT, "RBF map: gamma must be finite and > 0");
+    size_t w = 0, h = 0, total = 0, lengths[HOGFEAT_PIPELINE_MAX_DESCRIPTORS];
+    hogfeat_status st = described_size(pipeline, width, height, &w, &h);
+    if (st == HOGFEAT_OK)
+        st = concat_length(pipeline, w, h, lengths, &total);
+    if (st != HOGFEAT_OK)
+        return st;
+    float *weights = NULL, *offsets = NULL;
+    st = hogfeat__rbf_draw(total, num_components, gamma, seed, &weights, &offsets);
+    if (st != HOGFEAT_OK)
+        return st;
+    hogfeat__pipeline_ext *ext = NULL;
+    st = hogfeat__pipeline_ext_get(pipeline, &ext);
+    if (st != HOGFEAT_OK) {
+        hogfeat__free(weights);
+        hogfeat__free(offsets);
+        return st;
+    }
+    hogfeat__map_clear(&ext->map);
+    ext->map.kind = HOGFEAT_FEATURE_MAP_RBF;
+    ext->map.param = num_components;
+    ext->map.param2 = gamma;
+    ext->map.seed = seed;
+    ext->map.input_length = total;
+    ext->map.weights = weights;
+    ext->map.offsets = offsets;
+    return HOGFEAT_OK;
+}
+
+int hogfeat_pipeline_feature_map(const hogfeat_pipeline *pipeline)
+{
+    if (!pipeline)
+        return 0;
+    return pipeline->ext ? (int)pipeline->ext->map.kind : HOGFEAT_FEATURE_MAP_NONE;
+}
+
+int32_t hogfeat_pipeline_feature_map_param(const hogfeat_pipeline *pipeline)
+{
+    return pipeline && pipeline->ext ? pipeline->ext->map.param : 0;
+}
+
+double hogfeat_pipeline_feature_map_param2(const hogfeat_pipeline *pipeline)
+{
+    return pipeline && pipeline->ext ? pipeline->ext->map.param2 : 0.0;
+}
+
+int32_t hogfeat_pipeline_feature_map_seed(const hogfeat_pipeline *pipeline)
+{
+    return pipeline && pipeline->ext ? pipeline->ext->map.seed : 0;
+}
+
+size_t hogfeat_pipeline_feature_map_input_length(const hogfeat_pipeline *pipeline)
+{
+    return pipeline && pipeline->ext ? pipeline->ext->map.input_length : 0;
+}
+
+hogfeat_status hogfeat_pipeline_rbf_parameters(const hogfeat_pipeline *pipeline, float *out_weights,
+                                               size_t weights_capacity, float *out_offsets, size_t offsets_capacity)
+{
+    if (!pipeline || !out_weights || !out_offsets)
+        return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "hogfeat_pipeline_rbf_parameters: %s is NULL",
+                             !pipeline ? "pipeline" : !out_weights ? "out_weights" : "out_offsets");
+    if (hogfeat_pipeline_feature_map(pipeline) != HOGFEAT_FEATURE_MAP_RBF)
+        return hogfeat__fail(HOGFEAT_ERR_MODEL_KIND, "the pipeline has no RBF feature map");
+    const hogfeat__map *m = &pipeline->ext->map;
+    const size_t d = (size_t)m->param, count = m->input_length * d; /* checked when drawn or loaded */
+    if (weights_capacity < count || offsets_capacity < d)
+        return hogfeat__fail(HOGFEAT_ERR_BUFFER_TOO_SMALL,
+                             "the RBF map has %zu weights and %zu offsets; the buffers hold %zu and %zu", count, d,
+                             weights_capacity, offsets_capacity);
+    memcpy(out_weights, m->weights, count * sizeof *out_weights);
+    memcpy(out_offsets, m->offsets, d * sizeof *out_offsets);
+    return HOGFEAT_OK;
 }

@@ -273,6 +273,7 @@ struct hogfeat_pipeline {
     size_t resize_w, resize_h;
     hogfeat_linsvm *svm;    /* a reference, or NULL */
     hogfeat_knn *knn;       /* a reference, or NULL */
+    struct hogfeat__pipeline_ext *ext; /* extra descriptors and feature map (featmap.h), or NULL */
 };
 
 struct hogfeat_dataset {

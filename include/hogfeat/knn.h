@@ -192,6 +192,31 @@ HOGFEAT_API hogfeat_status hogfeat_knn_predict(const hogfeat_knn *model, const f
                                                int32_t *out_labels);
 
 /**
+ * @brief Vote fractions: for each query, the share of the k neighbours' votes
+ *        each class received, K per query in hogfeat_knn_get_labels() order.
+ *
+ * The votes are those of hogfeat_knn_predict() (uniform, or 1 / distance
+ * weighted, with neighbours at distance 0 voting alone), so each row sums to
+ * 1 within float rounding and its largest entry is the predicted class
+ * (ties as there). These are vote shares, not calibrated probabilities.
+ * @param[in]  model             Handle.
+ * @param[in]  queries           Row-major float32 matrix (borrowed for the call).
+ * @param[in]  num_queries       Rows (0 writes nothing; the pointers may then be NULL).
+ * @param[in]  num_features      Must equal hogfeat_knn_num_features().
+ * @param[in]  row_stride        Floats between rows, >= @p num_features.
+ * @param[out] out_probabilities Caller's buffer, written during the call only.
+ * @param[in]  out_capacity      Its capacity in floats, >= num_queries * K.
+ * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_DIMENSION_MISMATCH;
+ *         ::HOGFEAT_ERR_BAD_STRIDE; ::HOGFEAT_ERR_LIMIT_EXCEEDED; ::HOGFEAT_ERR_BUFFER_TOO_SMALL
+ *         (nothing written); ::HOGFEAT_ERR_NONFINITE; ::HOGFEAT_ERR_OUT_OF_MEMORY.
+ * @threadsafety Thread-safe on a shared model.
+ * @since 0.5
+ */
+HOGFEAT_API hogfeat_status hogfeat_knn_predict_proba(const hogfeat_knn *model, const float *queries,
+                                                     size_t num_queries, size_t num_features, size_t row_stride,
+                                                     float *out_probabilities, size_t out_capacity);
+
+/**
  * @brief The k nearest training rows of each query, nearest first.
  * @param[in]  model          Handle.
  * @param[in]  queries        Row-major float32 matrix (borrowed for the call).

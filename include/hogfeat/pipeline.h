@@ -14,6 +14,41 @@
  *
  * The pipeline keeps its own reference to the classifier given to it, so
  * the caller may destroy its handle at any time.
+ *
+ * @par Several descriptors
+ * The HOG configuration given to hogfeat_pipeline_create() is descriptor 0.
+ * hogfeat_pipeline_add_hog() and hogfeat_pipeline_add_lbp() append more
+ * descriptors (copies of the configurations), all computed on the same
+ * preprocessed image; the feature vector is their outputs laid end to end,
+ * descriptor 0 first, each in its own layout. An LBP descriptor needs a
+ * one-channel image (colour input gives ::HOGFEAT_ERR_UNSUPPORTED_FORMAT).
+ *
+ * @par Feature maps
+ * An explicit feature map may then transform the concatenated vector x of
+ * length n (hogfeat_pipeline_set_feature_map(), hogfeat_pipeline_set_rbf_map()),
+ * so that a linear classifier on the mapped vector approximates a kernel
+ * machine on x. The classifier's dimension is the mapped length.
+ * - ::HOGFEAT_FEATURE_MAP_HELLINGER: sign(x_i) sqrt(|x_i|); n values.
+ * - ::HOGFEAT_FEATURE_MAP_CHI2: the additive chi-squared map of Vedaldi and
+ *   Zisserman (CVPR 2010), exactly scikit-learn 1.2's
+ *   @c AdditiveChi2Sampler(sample_steps=s, sample_interval=L): n (2s - 1)
+ *   values in blocks of n, block 0 = sqrt(x_i L), block 2j - 1 =
+ *   sqrt(2 x_i L / cosh(pi j L)) cos(j L log x_i), block 2j the same with
+ *   sin, for j = 1 .. s - 1; x_i <= 0 gives zeros.
+ * - ::HOGFEAT_FEATURE_MAP_INTERSECTION: the same construction for the
+ *   histogram-intersection kernel, whose spectrum is kappa(w) =
+ *   2 / (pi (1 + 4 w^2)): VLFeat's @c vl_homkermap(x, s - 1, 'kinters',
+ *   'window', 'uniform', 'period', 2 pi / L) evaluated exactly (VLFeat
+ *   interpolates a table), in VLFeat's order: the 2s - 1 values of x_i are
+ *   contiguous, sqrt(x_i L kappa(0)), then for each j the cos and sin terms
+ *   with factor sqrt(2 x_i L kappa(j L)).
+ * - ::HOGFEAT_FEATURE_MAP_RBF: random Fourier features (Rahimi and Recht,
+ *   NIPS 2007) with scikit-learn's @c RBFSampler semantics:
+ *   z = sqrt(2 / D) cos(x W + b), W an n x D matrix of N(0, 2 gamma) draws
+ *   and b D draws of U(0, 2 pi), from the library's own generator
+ *   (SplitMix64 and Box-Muller) seeded by the caller. W and b are stored in
+ *   the model file, so a loaded pipeline computes the same features on any
+ *   platform; the map is drawn for one input length n.
  */
 #ifndef HOGFEAT_PIPELINE_H
 #define HOGFEAT_PIPELINE_H
@@ -24,6 +59,7 @@
 #include <hogfeat/hog.h>
 #include <hogfeat/image.h>
 #include <hogfeat/knn.h>
+#include <hogfeat/lbp.h>
 #include <hogfeat/limits.h>
 #include <hogfeat/linsvm.h>
 #include <hogfeat/status.h>
@@ -37,6 +73,28 @@ typedef struct hogfeat_pipeline hogfeat_pipeline;
 
 /** Largest accepted blur sigma, in pixels. */
 #define HOGFEAT_PIPELINE_MAX_SIGMA 64.0
+
+/** Largest number of descriptors in one pipeline, the first HOG included. */
+#define HOGFEAT_PIPELINE_MAX_DESCRIPTORS 64
+/** Largest number of sampling steps of the chi-squared and intersection maps. */
+#define HOGFEAT_FEATURE_MAP_MAX_STEPS 16
+/** Largest number of random Fourier features of the RBF map. */
+#define HOGFEAT_FEATURE_MAP_MAX_COMPONENTS 1048576
+
+/** Kind of a pipeline descriptor. Values are pinned. */
+typedef enum hogfeat_descriptor_kind {
+    HOGFEAT_DESCRIPTOR_HOG = 1, /**< Histogram of oriented gradients (hog.h). */
+    HOGFEAT_DESCRIPTOR_LBP = 2  /**< Per-cell local binary pattern histograms (lbp.h). */
+} hogfeat_descriptor_kind;
+
+/** Explicit feature map applied to the concatenated descriptors (see @ref pipeline.h). Values are pinned. */
+typedef enum hogfeat_feature_map {
+    HOGFEAT_FEATURE_MAP_NONE = 1,         /**< The concatenated descriptors as they are (default). */
+    HOGFEAT_FEATURE_MAP_HELLINGER = 2,    /**< Signed square root of every value. */
+    HOGFEAT_FEATURE_MAP_CHI2 = 3,         /**< Additive chi-squared kernel map (scikit-learn AdditiveChi2Sampler). */
+    HOGFEAT_FEATURE_MAP_INTERSECTION = 4, /**< Intersection kernel map (VLFeat vl_homkermap, uniform window). */
+    HOGFEAT_FEATURE_MAP_RBF = 5           /**< Random Fourier features of the Gaussian kernel (scikit-learn RBFSampler). */
+} hogfeat_feature_map;
 
 /**
  * @brief Create a pipeline with a copy of a HOG configuration, no
@@ -150,12 +208,15 @@ HOGFEAT_API const hogfeat_linsvm *hogfeat_pipeline_linsvm(const hogfeat_pipeline
 HOGFEAT_API const hogfeat_knn *hogfeat_pipeline_knn(const hogfeat_pipeline *pipeline);
 
 /**
- * @brief Descriptor length for an input image size (after the resize, if any).
+ * @brief Feature vector length for an input image size: the descriptors' lengths at the
+ *        size after the resize (if any), summed, then through the feature map.
  * @param[in]  pipeline   Handle.
  * @param[in]  width      Input width in pixels.
  * @param[in]  height     Input height in pixels.
  * @param[out] out_length Receives the length.
- * @return As hogfeat_hog_feature_length().
+ * @return As hogfeat_hog_feature_length() and hogfeat_lbp_feature_length();
+ *         ::HOGFEAT_ERR_DIMENSION_MISMATCH (an RBF map drawn for another input length);
+ *         ::HOGFEAT_ERR_LIMIT_EXCEEDED (the mapped length overflows size_t).
  * @threadsafety Thread-safe.
  * @since 0.2
  */
@@ -163,12 +224,13 @@ HOGFEAT_API hogfeat_status hogfeat_pipeline_feature_length(const hogfeat_pipelin
                                                            size_t height, size_t *out_length);
 
 /**
- * @brief Preprocess an image and compute its descriptor.
+ * @brief Preprocess an image and compute its feature vector (every descriptor, then the map).
  * @param[in]  pipeline     Handle.
  * @param[in]  image        Any ::hogfeat_format (borrowed for the call).
  * @param[out] out_features Caller buffer.
  * @param[in]  out_capacity Its capacity in floats.
- * @return As hogfeat_hog_compute().
+ * @return As hogfeat_pipeline_feature_length(), hogfeat_hog_compute() and
+ *         hogfeat_lbp_compute().
  * @threadsafety Thread-safe on a shared pipeline.
  * @since 0.2
  */
@@ -292,6 +354,190 @@ HOGFEAT_API hogfeat_status hogfeat_pipeline_save_file(const hogfeat_pipeline *pi
  */
 HOGFEAT_API hogfeat_status hogfeat_pipeline_load_file(const char *path, const hogfeat_limits *limits,
                                                       hogfeat_pipeline **out_pipeline);
+
+/**
+ * @brief Append a HOG descriptor (a copy of @p hog) after the pipeline's descriptors.
+ * @param[in] pipeline Handle.
+ * @param[in] hog      HOG configuration (copied; the caller may destroy it at once).
+ * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_LIMIT_EXCEEDED (already
+ *         ::HOGFEAT_PIPELINE_MAX_DESCRIPTORS descriptors); ::HOGFEAT_ERR_OUT_OF_MEMORY.
+ *         On failure the pipeline is unchanged.
+ * @threadsafety Safe on distinct handles; not while another thread uses @p pipeline.
+ * @since 0.5
+ */
+HOGFEAT_API hogfeat_status hogfeat_pipeline_add_hog(hogfeat_pipeline *pipeline, const hogfeat_hog_config *hog);
+
+/**
+ * @brief Append an LBP histogram descriptor (a copy of @p lbp) after the pipeline's descriptors.
+ * @param[in] pipeline Handle.
+ * @param[in] lbp      LBP configuration (copied; the caller may destroy it at once).
+ * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_INVALID_ARGUMENT
+ *         (::HOGFEAT_LBP_VAR, which has no histogram); ::HOGFEAT_ERR_LIMIT_EXCEEDED
+ *         (more than ::HOGFEAT_LBP_MAX_HISTOGRAM_BINS bins per cell, or already
+ *         ::HOGFEAT_PIPELINE_MAX_DESCRIPTORS descriptors); ::HOGFEAT_ERR_OUT_OF_MEMORY.
+ *         On failure the pipeline is unchanged.
+ * @threadsafety Safe on distinct handles; not while another thread uses @p pipeline.
+ * @since 0.5
+ */
+HOGFEAT_API hogfeat_status hogfeat_pipeline_add_lbp(hogfeat_pipeline *pipeline, const hogfeat_lbp_config *lbp);
+
+/**
+ * @brief Number of descriptors, the first HOG included.
+ * @param[in] pipeline Handle.
+ * @return 1 to ::HOGFEAT_PIPELINE_MAX_DESCRIPTORS; 0 if @p pipeline is NULL.
+ * @threadsafety Thread-safe. @since 0.5
+ */
+HOGFEAT_API size_t hogfeat_pipeline_num_descriptors(const hogfeat_pipeline *pipeline);
+
+/**
+ * @brief Kind of descriptor @p index (0 is the first HOG).
+ * @param[in] pipeline Handle.
+ * @param[in] index    0 to hogfeat_pipeline_num_descriptors() - 1.
+ * @return A ::hogfeat_descriptor_kind value; 0 if @p pipeline is NULL or @p index is out of range.
+ * @threadsafety Thread-safe. @since 0.5
+ */
+HOGFEAT_API int hogfeat_pipeline_descriptor_kind(const hogfeat_pipeline *pipeline, size_t index);
+
+/**
+ * @brief HOG configuration of descriptor @p index.
+ * @param[in] pipeline Handle.
+ * @param[in] index    Descriptor index; 0 gives hogfeat_pipeline_hog_config().
+ * @return Borrowed from the pipeline, valid until it is destroyed; NULL if @p pipeline is
+ *         NULL, @p index is out of range or the descriptor is not a HOG.
+ * @threadsafety Thread-safe. @since 0.5
+ */
+HOGFEAT_API const hogfeat_hog_config *hogfeat_pipeline_descriptor_hog(const hogfeat_pipeline *pipeline,
+                                                                      size_t index);
+
+/**
+ * @brief LBP configuration of descriptor @p index.
+ * @param[in] pipeline Handle.
+ * @param[in] index    Descriptor index.
+ * @return Borrowed from the pipeline, valid until it is destroyed; NULL if @p pipeline is
+ *         NULL, @p index is out of range or the descriptor is not an LBP.
+ * @threadsafety Thread-safe. @since 0.5
+ */
+HOGFEAT_API const hogfeat_lbp_config *hogfeat_pipeline_descriptor_lbp(const hogfeat_pipeline *pipeline,
+                                                                      size_t index);
+
+/**
+ * @brief Length of one descriptor's part of the feature vector, before any feature map.
+ * @param[in]  pipeline   Handle.
+ * @param[in]  index      Descriptor index.
+ * @param[in]  width      Input width in pixels (before the resize, if any).
+ * @param[in]  height     Input height in pixels.
+ * @param[out] out_length Receives the length (untouched on failure).
+ * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_INVALID_ARGUMENT (@p index out
+ *         of range); the errors of hogfeat_hog_feature_length() or hogfeat_lbp_feature_length().
+ * @threadsafety Thread-safe. @since 0.5
+ */
+HOGFEAT_API hogfeat_status hogfeat_pipeline_descriptor_length(const hogfeat_pipeline *pipeline, size_t index,
+                                                              size_t width, size_t height, size_t *out_length);
+
+/**
+ * @brief Set a deterministic feature map applied after the concatenation (see @ref pipeline.h).
+ *
+ * Replaces any map, an RBF map included.
+ * @param[in] pipeline Handle.
+ * @param[in] kind     ::HOGFEAT_FEATURE_MAP_NONE, ::HOGFEAT_FEATURE_MAP_HELLINGER,
+ *                     ::HOGFEAT_FEATURE_MAP_CHI2 or ::HOGFEAT_FEATURE_MAP_INTERSECTION
+ *                     (the RBF map needs hogfeat_pipeline_set_rbf_map()).
+ * @param[in] steps    Chi-squared and intersection: sampling steps s, 1 to
+ *                     ::HOGFEAT_FEATURE_MAP_MAX_STEPS (2s - 1 values per input value); 0 for
+ *                     the other kinds.
+ * @param[in] interval Chi-squared and intersection: sampling interval L, finite and > 0, or 0
+ *                     for the default: chi-squared 0.8, 0.5, 0.4 for s = 1, 2, 3 (scikit-learn's;
+ *                     larger s need an explicit L), intersection 2 pi / P with VLFeat's
+ *                     uniform-window period P = max(1, 2.38 ln(s - 1 + 0.8) + 5.6); 0 for the
+ *                     other kinds. The getter returns the interval in use.
+ * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_INVALID_ARGUMENT (unknown
+ *         kind, ::HOGFEAT_FEATURE_MAP_RBF, a parameter out of range or non-zero where unused;
+ *         the pipeline is then unchanged).
+ * @threadsafety Safe on distinct handles; not while another thread uses @p pipeline.
+ * @since 0.5
+ */
+HOGFEAT_API hogfeat_status hogfeat_pipeline_set_feature_map(hogfeat_pipeline *pipeline, hogfeat_feature_map kind,
+                                                            int32_t steps, double interval);
+
+/**
+ * @brief Draw a random Fourier feature map of the Gaussian kernel exp(-gamma |x - y|^2) for images of one size.
+ *
+ * The input length n is the concatenated descriptor length of a @p width x
+ * @p height input (hogfeat_pipeline_feature_length() before this call, with
+ * no map); the n x @p num_components matrix and the offsets are drawn now,
+ * from @p seed, and kept (and saved) with the pipeline. Afterwards images
+ * whose descriptors have another length give ::HOGFEAT_ERR_DIMENSION_MISMATCH,
+ * so add descriptors and set the resize first. Replaces any map.
+ * @param[in] pipeline       Handle.
+ * @param[in] width          Input width in pixels (before the resize, if any).
+ * @param[in] height         Input height in pixels.
+ * @param[in] num_components D, the output length: 1 to ::HOGFEAT_FEATURE_MAP_MAX_COMPONENTS.
+ * @param[in] gamma          Kernel width, finite and > 0.
+ * @param[in] seed           Any value; the same seed and sizes give the same map.
+ * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_INVALID_ARGUMENT;
+ *         the errors of hogfeat_pipeline_feature_length(); ::HOGFEAT_ERR_LIMIT_EXCEEDED
+ *         (n x D floats overflow size_t); ::HOGFEAT_ERR_OUT_OF_MEMORY. On failure the
+ *         pipeline is unchanged.
+ * @threadsafety Safe on distinct handles; not while another thread uses @p pipeline.
+ * @since 0.5
+ */
+HOGFEAT_API hogfeat_status hogfeat_pipeline_set_rbf_map(hogfeat_pipeline *pipeline, size_t width, size_t height,
+                                                        int32_t num_components, double gamma, int32_t seed);
+
+/**
+ * @brief The feature map in use.
+ * @param[in] pipeline Handle.
+ * @return A ::hogfeat_feature_map value (::HOGFEAT_FEATURE_MAP_NONE by default); 0 if @p pipeline is NULL.
+ * @threadsafety Thread-safe. @since 0.5
+ */
+HOGFEAT_API int hogfeat_pipeline_feature_map(const hogfeat_pipeline *pipeline);
+
+/**
+ * @brief Integer parameter of the map: steps (chi-squared, intersection) or D (RBF).
+ * @param[in] pipeline Handle.
+ * @return The value; 0 for the other maps or if @p pipeline is NULL.
+ * @threadsafety Thread-safe. @since 0.5
+ */
+HOGFEAT_API int32_t hogfeat_pipeline_feature_map_param(const hogfeat_pipeline *pipeline);
+
+/**
+ * @brief Real parameter of the map: the sampling interval in use (chi-squared, intersection) or gamma (RBF).
+ * @param[in] pipeline Handle.
+ * @return The value; 0 for the other maps or if @p pipeline is NULL.
+ * @threadsafety Thread-safe. @since 0.5
+ */
+HOGFEAT_API double hogfeat_pipeline_feature_map_param2(const hogfeat_pipeline *pipeline);
+
+/**
+ * @brief Seed the RBF map was drawn from.
+ * @param[in] pipeline Handle.
+ * @return The seed; 0 for the other maps or if @p pipeline is NULL.
+ * @threadsafety Thread-safe. @since 0.5
+ */
+HOGFEAT_API int32_t hogfeat_pipeline_feature_map_seed(const hogfeat_pipeline *pipeline);
+
+/**
+ * @brief Input length n the RBF map was drawn for.
+ * @param[in] pipeline Handle.
+ * @return n; 0 for the other maps (which take any length) or if @p pipeline is NULL.
+ * @threadsafety Thread-safe. @since 0.5
+ */
+HOGFEAT_API size_t hogfeat_pipeline_feature_map_input_length(const hogfeat_pipeline *pipeline);
+
+/**
+ * @brief Copy the RBF map's matrix W and offsets b.
+ * @param[in]  pipeline         Handle with an RBF map.
+ * @param[out] out_weights      Caller's buffer for the n x D matrix, row-major (row i = input value i).
+ * @param[in]  weights_capacity Its capacity in floats.
+ * @param[out] out_offsets      Caller's buffer for the D offsets.
+ * @param[in]  offsets_capacity Its capacity in floats.
+ * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_MODEL_KIND (no RBF map);
+ *         ::HOGFEAT_ERR_BUFFER_TOO_SMALL (nothing written).
+ * @threadsafety Thread-safe. @since 0.5
+ */
+HOGFEAT_API hogfeat_status hogfeat_pipeline_rbf_parameters(const hogfeat_pipeline *pipeline, float *out_weights,
+                                                           size_t weights_capacity, float *out_offsets,
+                                                           size_t offsets_capacity);
 
 #ifdef __cplusplus
 }

@@ -378,6 +378,23 @@ SIGNATURES = {
     'hogfeat_pipeline_load': (ST, [P, SZ, H, OUT]),
     'hogfeat_pipeline_save_file': (ST, [H, STR]),
     'hogfeat_pipeline_load_file': (ST, [STR, H, OUT]),
+    # 0.5: several descriptors, feature maps, KNN vote fractions
+    'hogfeat_pipeline_add_hog': (ST, [H, H]),
+    'hogfeat_pipeline_add_lbp': (ST, [H, H]),
+    'hogfeat_pipeline_num_descriptors': (SZ, [H]),
+    'hogfeat_pipeline_descriptor_kind': (INT, [H, SZ]),
+    'hogfeat_pipeline_descriptor_hog': (H, [H, SZ]),
+    'hogfeat_pipeline_descriptor_lbp': (H, [H, SZ]),
+    'hogfeat_pipeline_descriptor_length': (ST, [H, SZ, SZ, SZ, SZP]),
+    'hogfeat_pipeline_set_feature_map': (ST, [H, INT, I32, DBL]),
+    'hogfeat_pipeline_set_rbf_map': (ST, [H, SZ, SZ, I32, DBL, I32]),
+    'hogfeat_pipeline_feature_map': (INT, [H]),
+    'hogfeat_pipeline_feature_map_param': (I32, [H]),
+    'hogfeat_pipeline_feature_map_param2': (DBL, [H]),
+    'hogfeat_pipeline_feature_map_seed': (I32, [H]),
+    'hogfeat_pipeline_feature_map_input_length': (SZ, [H]),
+    'hogfeat_pipeline_rbf_parameters': (ST, [H, P, SZ, P, SZ]),
+    'hogfeat_knn_predict_proba': (ST, [H, P, SZ, SZ, SZ, P, SZ]),
 }
 
 

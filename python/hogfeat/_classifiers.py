@@ -383,6 +383,17 @@ class KNN(_Model):
         lib.hogfeat_knn_predict(ptr, arr.ctypes.data, rows, cols, stride, out.ctypes.data)
         return out
 
+    def predict_proba(self, X):
+        """Vote fractions (n_samples, K), float32, columns in classes_ order: each
+        class's share of the k neighbours' (uniform or 1/distance) votes, as
+        scikit-learn's KNeighborsClassifier.predict_proba."""
+        ptr = self._ptr
+        arr, rows, cols, stride = self._check_features(X)
+        k = lib.hogfeat_knn_num_classes(ptr)
+        out = np.empty((rows, k), dtype=np.float32)
+        lib.hogfeat_knn_predict_proba(ptr, arr.ctypes.data, rows, cols, stride, out.ctypes.data, rows * k)
+        return out
+
     def kneighbors(self, X, n_neighbors=None, return_distance=True):
         """(distances float32 (n, k), indices intp (n, k)) of the nearest training rows, nearest first;
         indices only when ``return_distance`` is False (scikit-learn's order)."""

@@ -22,17 +22,31 @@ class Pipeline:
     skimage.filters.gaussian does); ``resize``: (rows, cols) every input is
     resized to first (bilinear), or None; ``channel_axis``: as for
     :func:`hog`, counted within one image; ``n_jobs``: extraction threads
-    (-1 = all CPUs).
+    (-1 = all CPUs); ``extra_hogs``: more :class:`HogConfig` (or dicts)
+    computed on the same preprocessed image, their descriptors appended in
+    order (e.g. other cell sizes); ``feature_map``: None, ``'hellinger'``,
+    ``'chi2'`` / ``('chi2', steps[, interval])`` (scikit-learn's
+    AdditiveChi2Sampler) or ``'intersection'`` / ``('intersection', steps[,
+    interval])`` (VLFeat's homogeneous kernel map), applied to the
+    concatenated descriptors. Pipelines loaded from files may also hold LBP
+    descriptors and an RBF map (made by the C API or the CLI); they predict
+    as saved.
 
     ``X`` is an (N, rows, cols[, 3]) stack (any strides, read in place) or a
     list of images (they must give descriptors of one length, e.g. through
     ``resize``). The pipeline is immutable once built; fit() builds a new one.
     """
 
-    def __init__(self, classifier=None, hog=None, blur=0.0, resize=None, channel_axis=None, n_jobs=-1):
+    def __init__(self, classifier=None, hog=None, blur=0.0, resize=None, channel_axis=None, n_jobs=-1,
+                 extra_hogs=(), feature_map=None):
         if isinstance(hog, dict):
             hog = HogConfig(**hog)
         self._hog = hog if hog is not None else HogConfig()
+        self._extra_hogs = tuple(HogConfig(**h) if isinstance(h, dict) else h for h in extra_hogs)
+        for h in self._extra_hogs:
+            if not isinstance(h, HogConfig):
+                raise TypeError('extra_hogs must hold hogfeat.HogConfig objects or dicts of their arguments')
+        self._feature_map = _map_args(feature_map)
         self._classifier = classifier if classifier is not None else LinearSVM()
         if not isinstance(self._classifier, (LinearSVM, KNN)):
             raise TypeError('classifier must be a hogfeat.LinearSVM or hogfeat.KNN')
@@ -48,6 +62,11 @@ class Pipeline:
             lib.hogfeat_pipeline_set_blur(h.ptr, self._blur)
             if self._resize is not None:
                 lib.hogfeat_pipeline_set_resize(h.ptr, self._resize[1], self._resize[0])
+            for extra in self._extra_hogs:
+                lib.hogfeat_pipeline_add_hog(h.ptr, extra._ptr)
+            if self._feature_map is not None:
+                kind, steps, interval = self._feature_map
+                lib.hogfeat_pipeline_set_feature_map(h.ptr, _MAP_KINDS[kind], steps, interval)
             if isinstance(model, LinearSVM):
                 lib.hogfeat_pipeline_set_linsvm(h.ptr, model._ptr)
             elif isinstance(model, KNN):
@@ -92,6 +111,26 @@ class Pipeline:
     @property
     def classifier(self):
         return self._classifier
+
+    @property
+    def extra_hogs(self):
+        """The HOG configurations after the first (a tuple of :class:`HogConfig`)."""
+        return self._extra_hogs
+
+    @property
+    def n_descriptors(self):
+        """Descriptors in the C pipeline, the first HOG included (LBP ones too)."""
+        return int(lib.hogfeat_pipeline_num_descriptors(self._ptr))
+
+    @property
+    def feature_map(self):
+        """(name, steps or D, interval or gamma), or None."""
+        kind = lib.hogfeat_pipeline_feature_map(self._ptr)
+        name = {v: k for k, v in _MAP_KINDS.items()}.get(kind)
+        if name is None:
+            return None
+        return (name, int(lib.hogfeat_pipeline_feature_map_param(self._ptr)),
+                float(lib.hogfeat_pipeline_feature_map_param2(self._ptr)))
 
     @property
     def fitted(self):
@@ -157,6 +196,11 @@ class Pipeline:
             raise TypeError('decision_function needs a LinearSVM classifier')
         return clf.decision_function(self.transform(X))
 
+    def predict_proba(self, X):
+        """Class probabilities (linear SVM trained with probability=True) or KNN vote
+        fractions, (N, K) float32 in classes_ order."""
+        return self._fitted_classifier().predict_proba(self.transform(X))
+
     def score(self, X, y):
         return float(np.mean(self.predict(X) == np.asarray(y)))
 
@@ -202,6 +246,14 @@ class Pipeline:
         copy = new_handle(lib.hogfeat_hog_config_copy, lib.hogfeat_pipeline_hog_config(handle.ptr),
                           destroy=lib.hogfeat_hog_config_destroy)
         self._hog = HogConfig._from_handle(copy)
+        extras = []
+        for i in range(1, int(lib.hogfeat_pipeline_num_descriptors(handle.ptr))):
+            cfg = lib.hogfeat_pipeline_descriptor_hog(handle.ptr, i)
+            if cfg:
+                extras.append(HogConfig._from_handle(new_handle(lib.hogfeat_hog_config_copy, cfg,
+                                                                destroy=lib.hogfeat_hog_config_destroy)))
+        self._extra_hogs = tuple(extras)
+        self._feature_map = None  # read back through the feature_map property
         self._blur = float(lib.hogfeat_pipeline_blur(handle.ptr))
         w = lib.hogfeat_pipeline_resize_width(handle.ptr)
         self._resize = (int(lib.hogfeat_pipeline_resize_height(handle.ptr)), int(w)) if w else None
@@ -220,7 +272,28 @@ class Pipeline:
     def __reduce__(self):
         if self.fitted:
             return (_pipeline_from_bytes, (self.save(), self.channel_axis, self.n_jobs))
-        return (Pipeline, (self._classifier, self._hog, self._blur, self._resize, self.channel_axis, self.n_jobs))
+        return (Pipeline, (self._classifier, self._hog, self._blur, self._resize, self.channel_axis, self.n_jobs,
+                           self._extra_hogs, self._feature_map))
+
+
+_MAP_KINDS = {'none': 1, 'hellinger': 2, 'chi2': 3, 'intersection': 4, 'rbf': 5}
+
+
+def _map_args(feature_map):
+    """Normalises the feature_map argument to (name, steps, interval) or None."""
+    if feature_map is None or feature_map == 'none':
+        return None
+    if isinstance(feature_map, str):
+        feature_map = (feature_map,)
+    name = feature_map[0]
+    if name == 'hellinger' and len(feature_map) == 1:
+        return ('hellinger', 0, 0.0)
+    if name in ('chi2', 'intersection') and 1 <= len(feature_map) <= 3:
+        steps = int(feature_map[1]) if len(feature_map) > 1 else 2
+        interval = float(feature_map[2]) if len(feature_map) > 2 else 0.0
+        return (name, steps, interval)
+    raise ValueError("feature_map must be None, 'hellinger', ('chi2', steps[, interval]) or "
+                     "('intersection', steps[, interval]); got %r" % (feature_map,))
 
 
 def _pipeline_from_bytes(data, channel_axis, n_jobs):

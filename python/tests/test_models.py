@@ -164,6 +164,20 @@ class KNNTest(unittest.TestCase):
         cos = hogfeat.KNN(n_neighbors=1, metric='cosine').fit(X, y)
         self.assertEqual(cos.predict(X[:5]).tolist(), y[:5].tolist())
 
+    def test_predict_proba_vote_fractions(self):
+        X, y = blobs(n=150)
+        Q = X[::5] + np.float32(0.3)
+        for weights in ('uniform', 'distance'):
+            knn = hogfeat.KNN(n_neighbors=5, weights=weights).fit(X, y)
+            proba = knn.predict_proba(Q)
+            self.assertEqual(proba.shape, (len(Q), 3))
+            np.testing.assert_allclose(proba.sum(1), 1.0, rtol=1e-5)
+            dist, ind = knn.kneighbors(Q)
+            w = np.ones_like(dist, dtype=np.float64) if weights == 'uniform' else 1.0 / dist.astype(np.float64)
+            want = np.stack([(w * (y[ind] == c)).sum(1) for c in knn.classes_], 1) / w.sum(1, keepdims=True)
+            np.testing.assert_allclose(proba, want, rtol=1e-5, atol=1e-6)
+            self.assertEqual(knn.classes_[proba.argmax(1)].tolist(), knn.predict(Q).tolist())
+
 
 class PipelineTest(unittest.TestCase):
     hog = dict(pixels_per_cell=(4, 4), cells_per_block=(2, 2))
@@ -202,6 +216,41 @@ class PipelineTest(unittest.TestCase):
         varied = [images[0], np.ascontiguousarray(images[1][:20, :22]), images[2][::2, ::2]]
         self.assertEqual(sized.transform(varied).shape, (3, sized.feature_length((24, 24))))
         self.assertEqual(sized.resize, (24, 24))
+
+    def test_extra_descriptors_and_maps(self):
+        images, y = digit_images()
+        one = hogfeat.Pipeline(hog=self.hog, blur=1.0).transform(images)
+        eight = hogfeat.Pipeline(hog=dict(pixels_per_cell=(8, 8), cells_per_block=(2, 2)), blur=1.0).transform(images)
+        both = hogfeat.Pipeline(hog=self.hog, blur=1.0, extra_hogs=[dict(pixels_per_cell=(8, 8),
+                                                                           cells_per_block=(2, 2))])
+        self.assertEqual(both.n_descriptors, 2)
+        np.testing.assert_array_equal(both.transform(images), np.hstack([one, eight]))
+        hel = hogfeat.Pipeline(hog=self.hog, blur=1.0, feature_map='hellinger')
+        np.testing.assert_allclose(hel.transform(images), np.sqrt(one), rtol=1e-6)
+        chi = hogfeat.Pipeline(hog=self.hog, blur=1.0, feature_map=('chi2', 2))
+        self.assertEqual(chi.feature_map, ('chi2', 2, 0.5))
+        self.assertEqual(chi.transform(images).shape, (len(images), 3 * one.shape[1]))
+        with self.assertRaises(ValueError):
+            hogfeat.Pipeline(feature_map='rbf')
+        with self.assertRaises(hogfeat.HogfeatError) as cm:
+            hogfeat.Pipeline(feature_map=('chi2', 99))
+        self.assertEqual(cm.exception.status, hogfeat.Status.ERR_INVALID_ARGUMENT)
+        # Fit, probabilities, save and load keep the descriptors and the map.
+        clf = hogfeat.LinearSVM(C=0.5, probability=True)
+        pipe = hogfeat.Pipeline(clf, hog=self.hog, blur=1.0, feature_map=('chi2', 2),
+                                extra_hogs=[dict(pixels_per_cell=(8, 8), cells_per_block=(2, 2))]).fit(images[:90],
+                                                                                                        y[:90])
+        proba = pipe.predict_proba(images[90:])
+        np.testing.assert_allclose(proba.sum(1), 1.0, rtol=1e-5)
+        loaded = hogfeat.Pipeline.load(pipe.save())
+        self.assertEqual(loaded.n_descriptors, 2)
+        self.assertEqual(loaded.feature_map, ('chi2', 2, 0.5))
+        self.assertEqual(loaded.extra_hogs[0].pixels_per_cell, (8, 8))
+        np.testing.assert_array_equal(loaded.transform(images), pipe.transform(images))
+        np.testing.assert_array_equal(loaded.predict_proba(images[90:]), proba)
+        np.testing.assert_array_equal(pickle.loads(pickle.dumps(pipe)).predict(images[90:]), pipe.predict(images[90:]))
+        knn = hogfeat.Pipeline(hogfeat.KNN(n_neighbors=3), hog=self.hog, blur=1.0).fit(images[:90], y[:90])
+        self.assertEqual(knn.predict_proba(images[90:]).shape, (30, len(np.unique(y[:90]))))
 
     def test_unfitted(self):
         images, y = digit_images(12)
