@@ -279,6 +279,32 @@ static void model_seeds(void)
     }
     free(b.p);
     b = saved(s_pipe, pk); put(t, "pipeline-knn-blur-resize", b.p, b.n); free(b.p);
+    /* Format 1.3: a second HOG and an LBP (DESC), then each feature map (FMAP). */
+    {
+        hogfeat_hog_config *h8 = NULL;
+        hogfeat_lbp_config *lbp = NULL;
+        if (hogfeat_hog_config_create(&h8) || hogfeat_hog_config_set_cell_size(h8, 8, 8) ||
+            hogfeat_hog_config_set_block_size(h8, 1, 1) || hogfeat_lbp_config_create(&lbp) ||
+            hogfeat_lbp_config_set_method(lbp, HOGFEAT_LBP_UNIFORM) || hogfeat_lbp_config_set_cell_size(lbp, 8, 8) ||
+            hogfeat_pipeline_add_hog(ps, h8) || hogfeat_pipeline_add_lbp(ps, lbp))
+            die("descriptors");
+        b = saved(s_pipe, ps); put(t, "pipeline-desc", b.p, b.n); free(b.p);
+        if (hogfeat_pipeline_set_feature_map(ps, HOGFEAT_FEATURE_MAP_HELLINGER, 0, 0.0))
+            die("hellinger");
+        b = saved(s_pipe, ps); put(t, "pipeline-desc-hellinger", b.p, b.n); free(b.p);
+        if (hogfeat_pipeline_set_feature_map(ps, HOGFEAT_FEATURE_MAP_CHI2, 2, 0.0))
+            die("chi2");
+        b = saved(s_pipe, ps); put(t, "pipeline-desc-chi2", b.p, b.n); free(b.p);
+        if (hogfeat_pipeline_set_feature_map(pk, HOGFEAT_FEATURE_MAP_INTERSECTION, 3, 0.0))
+            die("intersection");
+        b = saved(s_pipe, pk); put(t, "pipeline-knn-intersection", b.p, b.n); free(b.p);
+        /* RBF with D = 16, the SVM's feature count, drawn for 16x16 images. */
+        if (hogfeat_pipeline_set_rbf_map(ps, 16, 16, 16, 0.5, 3))
+            die("rbf");
+        b = saved(s_pipe, ps); put(t, "pipeline-desc-rbf", b.p, b.n); free(b.p);
+        hogfeat_lbp_config_destroy(lbp);
+        hogfeat_hog_config_destroy(h8);
+    }
     free(v.p);
     hogfeat_linsvm_destroy(s2);
     hogfeat_linsvm_destroy(s3);
