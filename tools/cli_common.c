@@ -319,8 +319,22 @@ int cli_resolve_threads(long requested)
 
 /* ------------------------------------------------------------ features */
 
+static const char *const map_names[] = {"none", "hellinger", "chi2", "intersection", "rbf", NULL};
+
+const char *cli_multiclass_name(int multiclass)
+{
+    static const char *const long_names[] = {"one-vs-rest", "one-vs-one", "Crammer-Singer"};
+    return multiclass >= 1 && multiclass <= 3 ? long_names[multiclass - 1] : "?";
+}
+
+const char *cli_map_name(int map)
+{
+    return map >= 1 && map <= 5 ? map_names[map - 1] : "?";
+}
+
 void cli_features_defaults(cli_features *f)
 {
+    memset(f, 0, sizeof(*f));
     f->cell_px = CLI_DEFAULT_CELL_PX;
     f->block_cells = CLI_DEFAULT_BLOCK_CELLS;
     f->block_stride = CLI_DEFAULT_BLOCK_STRIDE;
@@ -331,6 +345,117 @@ void cli_features_defaults(cli_features *f)
     f->blur_sigma = CLI_DEFAULT_BLUR_SIGMA;
     f->resize_w = 0;
     f->resize_h = 0;
+    f->cell_given = 0;
+    f->num_hog_cells = 0;
+    f->lbp_cell_px = 0;
+    f->map = HOGFEAT_FEATURE_MAP_NONE;
+    f->map_steps = 0;
+    f->map_param = 0.0;
+    f->map_seed = CLI_DEFAULT_SEED;
+}
+
+/* --hog-cells 4,6,8: comma-separated cell sides, at least one. */
+static int parse_hog_cells(const cli_ctx *ctx, const char *arg, cli_features *f)
+{
+    size_t n = 0;
+    const char *p = arg;
+    for (;;) {
+        char *end = NULL;
+        errno = 0;
+        if (*p < '0' || *p > '9')
+            return cli_usage_error(ctx, "--hog-cells: '%s' is not a comma-separated list of cell sides (e.g. 4,6,8)",
+                                   arg);
+        long v = strtol(p, &end, 10);
+        if (errno == ERANGE || v < 1 || v > HOGFEAT_HOG_MAX_CELL_PX)
+            return cli_usage_error(ctx, "--hog-cells: cell side '%.*s' is outside [1, %d]", (int)(end - p), p,
+                                   HOGFEAT_HOG_MAX_CELL_PX);
+        if (n == CLI_MAX_HOG_CELLS)
+            return cli_usage_error(ctx, "--hog-cells: more than %d cell sizes", CLI_MAX_HOG_CELLS);
+        f->hog_cells[n++] = (int32_t)v;
+        if (*end == '\0')
+            break;
+        if (*end != ',')
+            return cli_usage_error(ctx, "--hog-cells: '%s' is not a comma-separated list of cell sides (e.g. 4,6,8)",
+                                   arg);
+        p = end + 1;
+    }
+    f->num_hog_cells = n;
+    return 0;
+}
+
+/* Split "name:a:b" at the colons into at most @p max fields (in place). */
+static size_t split_colons(char *s, char **fields, size_t max)
+{
+    size_t n = 0;
+    fields[n++] = s;
+    for (char *c = s; *c; c++) {
+        if (*c == ':') {
+            *c = '\0';
+            if (n == max)
+                return max + 1;
+            fields[n++] = c + 1;
+        }
+    }
+    return n;
+}
+
+/* --map none | hellinger | chi2[:STEPS[:INTERVAL]] | intersection[:STEPS[:INTERVAL]] | rbf:D:GAMMA */
+static int parse_map(const cli_ctx *ctx, const char *arg, cli_features *f)
+{
+    char buf[256];
+    char *fields[4] = {NULL, NULL, NULL, NULL};
+    if (strlen(arg) >= sizeof(buf))
+        return cli_usage_error(ctx, "--map: '%.40s...' is too long", arg);
+    snprintf(buf, sizeof(buf), "%s", arg);
+    size_t n = split_colons(buf, fields, 3);
+    int i = -1;
+    for (int k = 0; map_names[k]; k++)
+        if (strcasecmp(fields[0], map_names[k]) == 0)
+            i = k;
+    if (i < 0)
+        return cli_usage_error(ctx, "--map: unknown map '%s' (expected none, hellinger, chi2[:STEPS[:INTERVAL]], "
+                                    "intersection[:STEPS[:INTERVAL]] or rbf:D:GAMMA)",
+                               fields[0]);
+    int map = i + 1;
+    long steps = 0;
+    double param = 0.0;
+    int rc = 0;
+    switch (map) {
+    case HOGFEAT_FEATURE_MAP_NONE:
+    case HOGFEAT_FEATURE_MAP_HELLINGER:
+        if (n > 1)
+            return cli_usage_error(ctx, "--map: '%s' takes no parameters", fields[0]);
+        break;
+    case HOGFEAT_FEATURE_MAP_CHI2:
+    case HOGFEAT_FEATURE_MAP_INTERSECTION:
+        if (n > 3)
+            return cli_usage_error(ctx, "--map: too many parameters in '%s' (%s[:STEPS[:INTERVAL]])", arg, fields[0]);
+        steps = CLI_DEFAULT_MAP_STEPS;
+        if (n > 1)
+            rc = cli_parse_int(ctx, "--map STEPS", fields[1], 1, HOGFEAT_FEATURE_MAP_MAX_STEPS, &steps);
+        if (rc == 0 && n > 2)
+            rc = cli_parse_double(ctx, "--map INTERVAL", fields[2], 0.0, 1e6, 1, &param);
+        if (rc)
+            return rc;
+        if (map == HOGFEAT_FEATURE_MAP_CHI2 && steps > 3 && n < 3)
+            return cli_usage_error(ctx, "--map: chi2 with more than 3 steps needs an interval (chi2:%ld:INTERVAL)",
+                                   steps);
+        break;
+    default: /* rbf */
+        if (n != 3)
+            return cli_usage_error(ctx, "--map: rbf needs a number of components and a gamma (rbf:D:GAMMA, "
+                                        "e.g. rbf:4000:0.5)");
+        rc = cli_parse_int(ctx, "--map D", fields[1], 1, HOGFEAT_FEATURE_MAP_MAX_COMPONENTS, &steps);
+        if (rc == 0)
+            rc = cli_parse_double(ctx, "--map GAMMA", fields[2], 0.0, 1e30, 1, &param);
+        if (rc)
+            return rc;
+        break;
+    }
+    f->map = map;
+    f->map_steps = (int32_t)steps;
+    f->map_param = param;
+    return 0;
 }
 
 int cli_features_option(const cli_ctx *ctx, cli_features *f, int opt, const char *arg)
@@ -340,8 +465,10 @@ int cli_features_option(const cli_ctx *ctx, cli_features *f, int opt, const char
     switch (opt) {
     case CLI_OPT_CELL:
         rc = cli_parse_int(ctx, "--cell", arg, 1, HOGFEAT_HOG_MAX_CELL_PX, &v);
-        if (rc == 0)
+        if (rc == 0) {
             f->cell_px = (int32_t)v;
+            f->cell_given = 1;
+        }
         return rc;
     case CLI_OPT_BLOCK:
         rc = cli_parse_int(ctx, "--block", arg, 1, HOGFEAT_HOG_MAX_BLOCK_CELLS, &v);
@@ -370,15 +497,40 @@ int cli_features_option(const cli_ctx *ctx, cli_features *f, int opt, const char
         return cli_parse_double(ctx, "--blur", arg, 0.0, HOGFEAT_PIPELINE_MAX_SIGMA, 0, &f->blur_sigma);
     case CLI_OPT_RESIZE:
         return cli_parse_size_wxh(ctx, "--resize", arg, &f->resize_w, &f->resize_h);
+    case CLI_OPT_HOG_CELLS:
+        return parse_hog_cells(ctx, arg, f);
+    case CLI_OPT_LBP_CELLS:
+        rc = cli_parse_int(ctx, "--lbp-cells", arg, 0, HOGFEAT_LBP_MAX_CELL_PX, &v);
+        if (rc == 0)
+            f->lbp_cell_px = (int32_t)v;
+        return rc;
+    case CLI_OPT_MAP:
+        return parse_map(ctx, arg, f);
     default:
         return -1;
     }
 }
 
+int cli_features_check(const cli_ctx *ctx, cli_features *f)
+{
+    if (f->num_hog_cells > 0) {
+        if (f->cell_given && f->cell_px != f->hog_cells[0])
+            return cli_usage_error(ctx, "--cell %ld and --hog-cells %ld,... give two sizes for the first HOG's cells "
+                                        "(the first entry of --hog-cells is the --cell value)",
+                                   (long)f->cell_px, (long)f->hog_cells[0]);
+        f->cell_px = f->hog_cells[0];
+    }
+    size_t descriptors = (f->num_hog_cells > 0 ? f->num_hog_cells : 1) + (f->lbp_cell_px > 0);
+    if (descriptors > HOGFEAT_PIPELINE_MAX_DESCRIPTORS)
+        return cli_usage_error(ctx, "more than %d descriptors (--hog-cells entries plus --lbp-cells)",
+                               HOGFEAT_PIPELINE_MAX_DESCRIPTORS);
+    return 0;
+}
+
 void cli_features_help(FILE *out)
 {
     fprintf(out,
-            "Feature options (preprocessing, then HOG):\n"
+            "Feature options (preprocessing, descriptors, feature map):\n"
             "      --cell N          cell side in pixels, 1-%d (default %d)\n"
             "      --block N         block side in cells, 1-%d (default %d)\n"
             "      --block-stride N  step between blocks in cells (default %d)\n"
@@ -387,20 +539,29 @@ void cli_features_help(FILE *out)
             "      --sqrt            square-root (power-law) compression of pixels (default off)\n"
             "      --signed          signed orientations over 0-360 degrees (default unsigned, 0-180)\n"
             "      --blur SIGMA      Gaussian blur in pixels before HOG, 0 = off, max %g (default %g)\n"
-            "      --resize WxH      resize every image to W x H first (default off)\n",
+            "      --resize WxH      resize every image to W x H first (default off)\n"
+            "      --hog-cells LIST  one HOG per cell side in LIST (e.g. 4,6,8), features laid end\n"
+            "                        to end; the first replaces --cell, all share the other HOG\n"
+            "                        options (default: one HOG, --cell)\n"
+            "      --lbp-cells N     also an LBP histogram (8 points, radius 1, uniform, L1) per\n"
+            "                        N x N cell, 0 = none (default 0)\n"
+            "      --map MAP         feature map after the descriptors: none, hellinger,\n"
+            "                        chi2[:STEPS[:INTERVAL]], intersection[:STEPS[:INTERVAL]]\n"
+            "                        (STEPS 1-%d, default %d) or rbf:D:GAMMA (D random Fourier\n"
+            "                        features, drawn from --seed) (default none)\n",
             HOGFEAT_HOG_MAX_CELL_PX, CLI_DEFAULT_CELL_PX, HOGFEAT_HOG_MAX_BLOCK_CELLS, CLI_DEFAULT_BLOCK_CELLS,
             CLI_DEFAULT_BLOCK_STRIDE, HOGFEAT_HOG_MAX_ORIENTATIONS, CLI_DEFAULT_BINS,
-            cli_norm_name(CLI_DEFAULT_NORM), HOGFEAT_PIPELINE_MAX_SIGMA, CLI_DEFAULT_BLUR_SIGMA);
+            cli_norm_name(CLI_DEFAULT_NORM), HOGFEAT_PIPELINE_MAX_SIGMA, CLI_DEFAULT_BLUR_SIGMA,
+            HOGFEAT_FEATURE_MAP_MAX_STEPS, CLI_DEFAULT_MAP_STEPS);
 }
 
-hogfeat_status cli_features_pipeline(const cli_ctx *ctx, const cli_features *f, hogfeat_pipeline **out)
+/* A HOG configuration of the settings with cells of @p cell_px. */
+static hogfeat_status make_hog_config(const cli_features *f, int32_t cell_px, hogfeat_hog_config **out)
 {
-    *out = NULL;
     hogfeat_hog_config *cfg = NULL;
-    hogfeat_pipeline *pipeline = NULL;
     hogfeat_status st = hogfeat_hog_config_create(&cfg);
     if (st == HOGFEAT_OK)
-        st = hogfeat_hog_config_set_cell_size(cfg, f->cell_px, f->cell_px);
+        st = hogfeat_hog_config_set_cell_size(cfg, cell_px, cell_px);
     if (st == HOGFEAT_OK)
         st = hogfeat_hog_config_set_block_size(cfg, f->block_cells, f->block_cells);
     if (st == HOGFEAT_OK)
@@ -413,20 +574,158 @@ hogfeat_status cli_features_pipeline(const cli_ctx *ctx, const cli_features *f, 
         st = hogfeat_hog_config_set_transform_sqrt(cfg, f->transform_sqrt);
     if (st == HOGFEAT_OK)
         st = hogfeat_hog_config_set_signed_orientations(cfg, f->signed_orientations);
+    if (st != HOGFEAT_OK) {
+        hogfeat_hog_config_destroy(cfg);
+        cfg = NULL;
+    }
+    *out = cfg;
+    return st;
+}
+
+static hogfeat_status add_lbp(hogfeat_pipeline *pipeline, int32_t cell_px)
+{
+    hogfeat_lbp_config *cfg = NULL;
+    hogfeat_status st = hogfeat_lbp_config_create(&cfg);
+    if (st == HOGFEAT_OK)
+        st = hogfeat_lbp_config_set_points(cfg, 8);
+    if (st == HOGFEAT_OK)
+        st = hogfeat_lbp_config_set_radius(cfg, 1.0f);
+    if (st == HOGFEAT_OK)
+        st = hogfeat_lbp_config_set_method(cfg, HOGFEAT_LBP_UNIFORM);
+    if (st == HOGFEAT_OK)
+        st = hogfeat_lbp_config_set_cell_size(cfg, cell_px, cell_px);
+    if (st == HOGFEAT_OK)
+        st = hogfeat_lbp_config_set_norm(cfg, HOGFEAT_LBP_NORM_L1);
+    if (st == HOGFEAT_OK)
+        st = hogfeat_pipeline_add_lbp(pipeline, cfg);
+    hogfeat_lbp_config_destroy(cfg);
+    return st;
+}
+
+hogfeat_status cli_features_pipeline(const cli_ctx *ctx, const cli_features *f, hogfeat_pipeline **out)
+{
+    *out = NULL;
+    hogfeat_hog_config *cfg = NULL;
+    hogfeat_pipeline *pipeline = NULL;
+    hogfeat_status st = make_hog_config(f, f->cell_px, &cfg);
     if (st == HOGFEAT_OK)
         st = hogfeat_pipeline_create(cfg, &pipeline);
+    hogfeat_hog_config_destroy(cfg);
+    cfg = NULL;
     if (st == HOGFEAT_OK)
         st = hogfeat_pipeline_set_blur(pipeline, f->blur_sigma);
     if (st == HOGFEAT_OK)
         st = hogfeat_pipeline_set_resize(pipeline, f->resize_w, f->resize_h);
+    for (size_t i = 1; st == HOGFEAT_OK && i < f->num_hog_cells; i++) {
+        st = make_hog_config(f, f->hog_cells[i], &cfg);
+        if (st == HOGFEAT_OK)
+            st = hogfeat_pipeline_add_hog(pipeline, cfg);
+        hogfeat_hog_config_destroy(cfg);
+        cfg = NULL;
+    }
+    if (st == HOGFEAT_OK && f->lbp_cell_px > 0)
+        st = add_lbp(pipeline, f->lbp_cell_px);
+    if (st == HOGFEAT_OK && f->map != HOGFEAT_FEATURE_MAP_NONE && f->map != HOGFEAT_FEATURE_MAP_RBF)
+        st = hogfeat_pipeline_set_feature_map(pipeline, (hogfeat_feature_map)f->map, f->map_steps, f->map_param);
     if (st != HOGFEAT_OK) {
         cli_lib_error(ctx, NULL, st);
         hogfeat_pipeline_destroy(pipeline);
         pipeline = NULL;
     }
-    hogfeat_hog_config_destroy(cfg);
     *out = pipeline;
     return st;
+}
+
+void cli_data_first_size(const cli_data *data, size_t *out_w, size_t *out_h)
+{
+    *out_w = 0;
+    *out_h = 0;
+    for (size_t s = 0; s < data->num_sets; s++) {
+        const cli_set *set = data->sets[s];
+        if (set->dataset) {
+            *out_w = hogfeat_dataset_width(set->dataset);
+            *out_h = hogfeat_dataset_height(set->dataset);
+            return;
+        }
+        if (set->images && set->count > 0 && set->images[0]) {
+            *out_w = hogfeat_image_width(set->images[0]);
+            *out_h = hogfeat_image_height(set->images[0]);
+            return;
+        }
+    }
+}
+
+int cli_features_prepare(const cli_ctx *ctx, const cli_features *f, hogfeat_pipeline *pipeline,
+                         const cli_data *data)
+{
+    if (f->map != HOGFEAT_FEATURE_MAP_RBF)
+        return 0;
+    size_t w = 0, h = 0;
+    cli_data_first_size(data, &w, &h);
+    if (w == 0 || h == 0) {
+        cli_error(ctx, data->dir, "no images");
+        return CLI_EXIT_RUNTIME;
+    }
+    hogfeat_status st = hogfeat_pipeline_set_rbf_map(pipeline, w, h, f->map_steps, f->map_param, f->map_seed);
+    if (st != HOGFEAT_OK) {
+        cli_lib_error(ctx, data->dir, st);
+        return CLI_EXIT_RUNTIME;
+    }
+    return 0;
+}
+
+void cli_describe_features(const hogfeat_pipeline *pipeline, size_t width, size_t height, char *buf,
+                           size_t cap)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+#define CLI_APPEND(...)                                                              \
+    do {                                                                             \
+        if (used < cap) {                                                            \
+            int n_ = snprintf(buf + used, cap - used, __VA_ARGS__);                  \
+            used = n_ < 0 ? cap : (size_t)n_ >= cap - used ? cap : used + (size_t)n_; \
+        }                                                                            \
+    } while (0)
+    size_t nd = hogfeat_pipeline_num_descriptors(pipeline);
+    for (size_t i = 0; i < nd; i++) {
+        size_t len = 0;
+        int have_len = hogfeat_pipeline_descriptor_length(pipeline, i, width, height, &len) == HOGFEAT_OK;
+        const hogfeat_hog_config *hog = hogfeat_pipeline_descriptor_hog(pipeline, i);
+        const hogfeat_lbp_config *lbp = hogfeat_pipeline_descriptor_lbp(pipeline, i);
+        if (i)
+            CLI_APPEND(" + ");
+        if (hog)
+            CLI_APPEND("HOG %ldx%ld px", (long)hogfeat_hog_config_get_cell_width(hog),
+                       (long)hogfeat_hog_config_get_cell_height(hog));
+        else if (lbp)
+            CLI_APPEND("LBP %ldx%ld px", (long)hogfeat_lbp_config_get_cell_width(lbp),
+                       (long)hogfeat_lbp_config_get_cell_height(lbp));
+        else
+            CLI_APPEND("descriptor %zu", i);
+        if (have_len)
+            CLI_APPEND(" (%zu)", len);
+    }
+    int map = hogfeat_pipeline_feature_map(pipeline);
+    switch (map) {
+    case HOGFEAT_FEATURE_MAP_NONE:
+        break;
+    case HOGFEAT_FEATURE_MAP_HELLINGER:
+        CLI_APPEND(", hellinger map");
+        break;
+    case HOGFEAT_FEATURE_MAP_CHI2:
+    case HOGFEAT_FEATURE_MAP_INTERSECTION:
+        CLI_APPEND(", %s map (%ld steps, interval %g)", cli_map_name(map),
+                   (long)hogfeat_pipeline_feature_map_param(pipeline), hogfeat_pipeline_feature_map_param2(pipeline));
+        break;
+    case HOGFEAT_FEATURE_MAP_RBF:
+        CLI_APPEND(", rbf map (%ld components, gamma %g, seed %ld)", (long)hogfeat_pipeline_feature_map_param(pipeline),
+                   hogfeat_pipeline_feature_map_param2(pipeline), (long)hogfeat_pipeline_feature_map_seed(pipeline));
+        break;
+    default:
+        CLI_APPEND(", map %d", map);
+        break;
+    }
+#undef CLI_APPEND
 }
 
 /* ------------------------------------------------------------ progress */
@@ -972,20 +1271,101 @@ int cli_data_feature_length(const cli_ctx *ctx, const hogfeat_pipeline *pipeline
  * (tens of milliseconds) that starting its threads costs nothing. */
 #define CLI_EXTRACT_BATCH ((size_t)4096)
 
+/* Copy a w x h plane of @p bpp-byte pixels moved dx right and dy down;
+ * pixels that come from outside the source repeat its nearest edge pixel
+ * (scipy.ndimage.shift's mode 'nearest'), so that no artificial edge
+ * appears whatever the background (CMATERdb's paper is white, MNIST's
+ * black). */
+static void shift_plane(const uint8_t *src, size_t src_stride, uint8_t *dst, size_t dst_stride, size_t w,
+                        size_t h, size_t bpp, int dx, int dy)
+{
+    for (size_t y = 0; y < h; y++) {
+        long sy = (long)y - dy;
+        sy = sy < 0 ? 0 : sy >= (long)h ? (long)h - 1 : sy;
+        const uint8_t *srow = src + (size_t)sy * src_stride;
+        uint8_t *drow = dst + y * dst_stride;
+        for (size_t x = 0; x < w; x++) {
+            long sx = (long)x - dx;
+            sx = sx < 0 ? 0 : sx >= (long)w ? (long)w - 1 : sx;
+            memcpy(drow + x * bpp, srow + (size_t)sx * bpp, bpp);
+        }
+    }
+}
+
+static size_t format_bytes_per_pixel(int format)
+{
+    switch (format) {
+    case HOGFEAT_FORMAT_U8_GRAY:
+        return 1;
+    case HOGFEAT_FORMAT_U8_RGB:
+        return 3;
+    case HOGFEAT_FORMAT_F32_GRAY:
+        return 4;
+    case HOGFEAT_FORMAT_F32_RGB:
+        return 12;
+    default:
+        return 0;
+    }
+}
+
+/* A shifted copy of @p image (an owned image of the same format and size). */
+static hogfeat_status shifted_image(const hogfeat_image *image, int dx, int dy, hogfeat_image **out)
+{
+    *out = NULL;
+    int format = hogfeat_image_format(image);
+    size_t w = hogfeat_image_width(image), h = hogfeat_image_height(image);
+    size_t bpp = format_bytes_per_pixel(format);
+    if (bpp == 0)
+        return HOGFEAT_ERR_UNSUPPORTED_FORMAT;
+    hogfeat_image *copy = NULL;
+    hogfeat_status st = hogfeat_image_create((hogfeat_format)format, w, h, &copy);
+    if (st != HOGFEAT_OK)
+        return st;
+    shift_plane(hogfeat_image_data(image), hogfeat_image_stride_bytes(image), hogfeat_image_writable_data(copy),
+                hogfeat_image_stride_bytes(copy), w, h, bpp, dx, dy);
+    *out = copy;
+    return HOGFEAT_OK;
+}
+
 /* Rows [index, index + count) of one set with the library's batch API: an
  * MNIST split is one contiguous stack of pixels, described in place; a PGM
- * folder is an array of image handles. */
+ * folder is an array of image handles. With a shift, the batch's images
+ * are first copied shifted into a buffer of this call. */
 static hogfeat_status extract_set_rows(const hogfeat_pipeline *pipeline, const cli_set *set, size_t index,
-                                       size_t count, size_t dim, int threads, float *out)
+                                       size_t count, size_t dim, int threads, int dx, int dy, float *out)
 {
+    hogfeat_status st = HOGFEAT_OK;
     if (set->dataset) {
         size_t w = hogfeat_dataset_width(set->dataset), h = hogfeat_dataset_height(set->dataset);
         const uint8_t *pixels = hogfeat_dataset_pixels(set->dataset) + index * w * h;
-        return hogfeat_pipeline_extract_stack(pipeline, pixels, HOGFEAT_FORMAT_U8_GRAY, count, w, h, 0, 0,
-                                              (int32_t)threads, out, dim, count * dim);
+        uint8_t *shifted = NULL;
+        if (dx || dy) {
+            if (!(shifted = cli_calloc_array(count, w * h)))
+                return HOGFEAT_ERR_OUT_OF_MEMORY;
+            for (size_t i = 0; i < count; i++)
+                shift_plane(pixels + i * w * h, w, shifted + i * w * h, w, w, h, 1, dx, dy);
+            pixels = shifted;
+        }
+        st = hogfeat_pipeline_extract_stack(pipeline, pixels, HOGFEAT_FORMAT_U8_GRAY, count, w, h, 0, 0,
+                                            (int32_t)threads, out, dim, count * dim);
+        free(shifted);
+        return st;
     }
-    return hogfeat_pipeline_extract_batch(pipeline, (const hogfeat_image *const *)(set->images + index), count,
-                                          (int32_t)threads, out, dim, count * dim);
+    if (!dx && !dy)
+        return hogfeat_pipeline_extract_batch(pipeline, (const hogfeat_image *const *)(set->images + index),
+                                              count, (int32_t)threads, out, dim, count * dim);
+    hogfeat_image **copies = cli_calloc_array(count, sizeof(*copies));
+    if (!copies)
+        return HOGFEAT_ERR_OUT_OF_MEMORY;
+    for (size_t i = 0; i < count && st == HOGFEAT_OK; i++)
+        st = shifted_image(set->images[index + i], dx, dy, &copies[i]);
+    if (st == HOGFEAT_OK)
+        st = hogfeat_pipeline_extract_batch(pipeline, (const hogfeat_image *const *)copies, count,
+                                            (int32_t)threads, out, dim, count * dim);
+    for (size_t i = 0; i < count; i++)
+        hogfeat_image_destroy(copies[i]);
+    free(copies);
+    return st;
 }
 
 /* A batch failed. Its message counts images from the start of the call;
@@ -1018,6 +1398,14 @@ int cli_extract_rows(const cli_ctx *ctx, const hogfeat_pipeline *pipeline, const
                      size_t first, size_t count, size_t dim, int threads, float *features,
                      cli_progress *progress, size_t progress_base)
 {
+    return cli_extract_rows_shifted(ctx, pipeline, data, first, count, dim, threads, 0, 0, features, progress,
+                                    progress_base);
+}
+
+int cli_extract_rows_shifted(const cli_ctx *ctx, const hogfeat_pipeline *pipeline, const cli_data *data,
+                             size_t first, size_t count, size_t dim, int threads, int dx, int dy,
+                             float *features, cli_progress *progress, size_t progress_base)
+{
     size_t done = 0;
     while (done < count) {
         /* Row first + done lives in set s at index; a call never crosses sets. */
@@ -1032,11 +1420,14 @@ int cli_extract_rows(const cli_ctx *ctx, const hogfeat_pipeline *pipeline, const
             rows = set->count - index;
         if (rows > CLI_EXTRACT_BATCH)
             rows = CLI_EXTRACT_BATCH;
-        hogfeat_status st = extract_set_rows(pipeline, set, index, rows, dim, threads, features + done * dim);
+        hogfeat_status st =
+            extract_set_rows(pipeline, set, index, rows, dim, threads, dx, dy, features + done * dim);
         if (st != HOGFEAT_OK) {
             char message[512];
             snprintf(message, sizeof(message), "%s", hogfeat_last_error_message());
             cli_progress_finish(progress);
+            /* The unshifted images are tried one by one to name the failing
+             * one; a copy fails like its original (same size and format). */
             report_failed_batch(ctx, pipeline, set, index, rows, dim, st, message);
             return CLI_EXIT_RUNTIME;
         }

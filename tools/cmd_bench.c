@@ -100,6 +100,9 @@ int cli_cmd_bench(cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error(ctx, "missing operand DATA");
     if (argc - optind > 1)
         return cli_usage_error(ctx, "unexpected operand '%s'", argv[optind + 1]);
+    rc = cli_features_check(ctx, &feat);
+    if (rc)
+        return rc;
     const char *data_dir = argv[optind];
     int threads = cli_resolve_threads(threads_opt);
 
@@ -130,7 +133,9 @@ int cli_cmd_bench(cli_ctx *ctx, int argc, char **argv)
     const char *fail_file = data_dir;
     hogfeat_status st = HOGFEAT_OK;
 
-    rc = cli_data_feature_length(ctx, pipeline, &data, &dim);
+    rc = cli_features_prepare(ctx, &feat, pipeline, &data);
+    if (rc == 0)
+        rc = cli_data_feature_length(ctx, pipeline, &data, &dim);
     if (rc)
         goto out;
     labels = cli_data_labels(&data);

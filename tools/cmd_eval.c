@@ -6,10 +6,15 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_FULL_MATRIX = CLI_OPT_FIRST_LOCAL };
+enum { OPT_FULL_MATRIX = CLI_OPT_FIRST_LOCAL, OPT_PROBA };
+
+/* Probabilities are clipped to [CLI_LOG_LOSS_EPS, 1] for the log loss, as
+ * scikit-learn's log_loss does (a KNN vote fraction may be 0). */
+#define CLI_LOG_LOSS_EPS 1e-15
 
 static void eval_help(void)
 {
@@ -25,6 +30,9 @@ static void eval_help(void)
            "                        (default %d); a KNN model predicts with the thread\n"
            "                        count given to 'hogfeat train --threads'\n"
            "      --full-matrix     print the confusion matrix even above %d classes\n"
+           "      --proba           also score the class probabilities: log loss and Brier\n"
+           "                        score (an SVM trained with --probability; KNN: vote\n"
+           "                        fractions)\n"
            "  -q, --quiet           print only the accuracy line\n"
            "  -h, --help            show this help and exit\n"
            "\n"
@@ -133,6 +141,7 @@ int cli_cmd_eval(cli_ctx *ctx, int argc, char **argv)
         {"labels", required_argument, NULL, CLI_OPT_LABELS},
         {"threads", required_argument, NULL, CLI_OPT_THREADS},
         {"full-matrix", no_argument, NULL, OPT_FULL_MATRIX},
+        {"proba", no_argument, NULL, OPT_PROBA},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -140,7 +149,7 @@ int cli_cmd_eval(cli_ctx *ctx, int argc, char **argv)
     cli_split_sel split = CLI_SPLIT_TEST;
     const char *labels_file = NULL;
     long threads_opt = CLI_DEFAULT_THREADS;
-    int full_matrix = 0;
+    int full_matrix = 0, want_proba = 0;
     int opt, rc = 0;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1) {
@@ -156,6 +165,9 @@ int cli_cmd_eval(cli_ctx *ctx, int argc, char **argv)
             break;
         case OPT_FULL_MATRIX:
             full_matrix = 1;
+            break;
+        case OPT_PROBA:
+            want_proba = 1;
             break;
         case 'q':
             ctx->quiet = 1;
@@ -190,6 +202,12 @@ int cli_cmd_eval(cli_ctx *ctx, int argc, char **argv)
         hogfeat_pipeline_destroy(pipeline);
         return CLI_EXIT_RUNTIME;
     }
+    if (want_proba && svm && !hogfeat_linsvm_has_probability(svm)) {
+        cli_error(ctx, model_path,
+                  "the SVM has no probability calibration (train it with 'hogfeat train --probability')");
+        hogfeat_pipeline_destroy(pipeline);
+        return CLI_EXIT_RUNTIME;
+    }
     size_t model_dim = svm ? hogfeat_linsvm_num_features(svm) : hogfeat_knn_num_features(knn);
     int32_t model_classes = svm ? hogfeat_linsvm_num_classes(svm) : hogfeat_knn_num_classes(knn);
 
@@ -200,8 +218,8 @@ int cli_cmd_eval(cli_ctx *ctx, int argc, char **argv)
         hogfeat_pipeline_destroy(pipeline);
         return rc;
     }
-    float *features = NULL;
-    int32_t *truth = NULL, *pred = NULL;
+    float *features = NULL, *proba = NULL;
+    int32_t *truth = NULL, *pred = NULL, *classes = NULL;
     size_t n = data.total, dim = 0;
     rc = cli_data_feature_length(ctx, pipeline, &data, &dim);
     if (rc)
@@ -257,15 +275,52 @@ int cli_cmd_eval(cli_ctx *ctx, int argc, char **argv)
             printf("data: %s: %zu images\n", data.sets[s]->description, data.sets[s]->count);
     }
     print_report(truth, pred, n, full_matrix, ctx->quiet);
+    double t_proba = 0.0;
+    if (want_proba && !ctx->quiet) {
+        /* Rows x K probabilities, classes in the model's (ascending) order. */
+        size_t k = model_classes > 0 ? (size_t)model_classes : 1;
+        classes = cli_calloc_array(k, sizeof(int32_t));
+        proba = k <= SIZE_MAX / sizeof(float) / n ? cli_calloc_array(n * k, sizeof(float)) : NULL;
+        t0 = cli_now();
+        st = !classes || !proba ? HOGFEAT_ERR_OUT_OF_MEMORY
+             : svm              ? hogfeat_linsvm_get_labels(svm, classes, k)
+                                : hogfeat_knn_get_labels(knn, classes, k);
+        if (st == HOGFEAT_OK)
+            st = svm ? hogfeat_linsvm_predict_proba(svm, features, n, dim, dim, proba, n * k)
+                     : hogfeat_knn_predict_proba(knn, features, n, dim, dim, proba, n * k);
+        t_proba = cli_now() - t0;
+        if (st != HOGFEAT_OK) {
+            cli_lib_error(ctx, model_path, st);
+            rc = CLI_EXIT_RUNTIME;
+            goto out;
+        }
+        double log_loss = 0.0, brier = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            double p_true = 0.0; /* a label the model never saw has probability 0 */
+            for (size_t c = 0; c < k; c++) {
+                double p = proba[i * k + c], y = classes[c] == truth[i] ? 1.0 : 0.0;
+                brier += (p - y) * (p - y);
+                if (y > 0)
+                    p_true = p;
+            }
+            log_loss -= log(p_true > CLI_LOG_LOSS_EPS ? (p_true < 1.0 ? p_true : 1.0) : CLI_LOG_LOSS_EPS);
+        }
+        printf("log loss: %.4f\n", log_loss / (double)n);
+        printf("brier score: %.4f\n", brier / (double)n);
+    }
     if (!ctx->quiet) {
         printf("extract: %.3f s (%.0f images/s, %d thread%s)\n", t_extract,
                t_extract > 0 ? (double)n / t_extract : 0.0, threads, threads == 1 ? "" : "s");
         printf("predict: %.3f s\n", t_predict);
+        if (want_proba)
+            printf("proba: %.3f s\n", t_proba);
     }
     rc = CLI_EXIT_OK;
 
 out:
     free(features);
+    free(proba);
+    free(classes);
     free(truth);
     free(pred);
     cli_data_free(&data);

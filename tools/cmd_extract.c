@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { OPT_FORMAT = CLI_OPT_FIRST_LOCAL };
+enum { OPT_FORMAT = CLI_OPT_FIRST_LOCAL, OPT_SEED };
 
 /* Rows extracted per chunk: about this many bytes of features. */
 #define EXTRACT_CHUNK_BYTES ((size_t)64 << 20)
@@ -41,10 +41,11 @@ static void extract_help(void)
            "; without\n"
            "                        it, every *.pgm of DATA is extracted unlabelled, by name)\n"
            "      --threads N       worker threads, 0 = all CPUs (default %d)\n"
+           "      --seed N          seed of an RBF --map, as 'hogfeat train --seed' (default %d)\n"
            "  -q, --quiet           no progress line and no summary\n"
            "  -h, --help            show this help and exit\n"
            "\n",
-           CLI_DEFAULT_THREADS);
+           CLI_DEFAULT_THREADS, CLI_DEFAULT_SEED);
     cli_features_help(stdout);
     printf("\nExit status: 0 success, 1 runtime error, 2 usage error.\n");
 }
@@ -187,6 +188,7 @@ int cli_cmd_extract(cli_ctx *ctx, int argc, char **argv)
         {"split", required_argument, NULL, CLI_OPT_SPLIT},
         {"labels", required_argument, NULL, CLI_OPT_LABELS},
         {"threads", required_argument, NULL, CLI_OPT_THREADS},
+        {"seed", required_argument, NULL, OPT_SEED},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -196,7 +198,7 @@ int cli_cmd_extract(cli_ctx *ctx, int argc, char **argv)
     const char *output = NULL, *labels_file = NULL;
     cli_split_sel split = CLI_SPLIT_BOTH;
     int split_explicit = 0, libsvm = 0;
-    long threads_opt = CLI_DEFAULT_THREADS;
+    long threads_opt = CLI_DEFAULT_THREADS, seed = CLI_DEFAULT_SEED;
     int opt, rc = 0;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
@@ -228,6 +230,9 @@ int cli_cmd_extract(cli_ctx *ctx, int argc, char **argv)
         case CLI_OPT_THREADS:
             rc = cli_parse_int(ctx, "--threads", optarg, 0, CLI_MAX_THREADS, &threads_opt);
             break;
+        case OPT_SEED:
+            rc = cli_parse_int(ctx, "--seed", optarg, INT32_MIN, INT32_MAX, &seed);
+            break;
         case 'q':
             ctx->quiet = 1;
             break;
@@ -246,6 +251,10 @@ int cli_cmd_extract(cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error(ctx, "unexpected operand '%s'", argv[optind + 1]);
     if (!output)
         return cli_usage_error(ctx, "missing -o FILE (the output file)");
+    rc = cli_features_check(ctx, &feat);
+    if (rc)
+        return rc;
+    feat.map_seed = (int32_t)seed;
     const char *data_dir = argv[optind];
     int threads = cli_resolve_threads(threads_opt);
 
@@ -265,7 +274,9 @@ int cli_cmd_extract(cli_ctx *ctx, int argc, char **argv)
     float *chunk = NULL;
     int32_t *labels = NULL;
     size_t n = data.total, dim = 0;
-    rc = cli_data_feature_length(ctx, pipeline, &data, &dim);
+    rc = cli_features_prepare(ctx, &feat, pipeline, &data);
+    if (rc == 0)
+        rc = cli_data_feature_length(ctx, pipeline, &data, &dim);
     if (rc)
         goto out;
     int labelled = 1;

@@ -16,7 +16,8 @@ static void info_help(void)
     printf("Usage: hogfeat info MODEL\n"
            "\n"
            "Print what a model file holds: classifier kind, classes and their labels,\n"
-           "feature dimension, HOG parameters, preprocessing and file size.\n"
+           "feature dimension, descriptors (HOG, LBP), feature map, preprocessing and\n"
+           "file size.\n"
            "\n"
            "  -h, --help            show this help and exit\n"
            "\n"
@@ -47,7 +48,12 @@ static int print_svm(const cli_ctx *ctx, const char *path, const hogfeat_linsvm 
         free(labels);
         return CLI_EXIT_RUNTIME;
     }
-    printf("classifier: linear SVM (%s)\n", k == 2 ? "one hyperplane" : "one-vs-rest");
+    int multiclass = hogfeat_linsvm_multiclass(svm);
+    if (multiclass == HOGFEAT_SVM_OVR && k == 2)
+        printf("classifier: linear SVM (one hyperplane)\n");
+    else
+        printf("classifier: linear SVM (%s, %zu hyperplanes)\n", cli_multiclass_name(multiclass),
+               hogfeat_linsvm_num_vectors(svm));
     printf("  classes: %ld\n", (long)k);
     print_labels(labels, (size_t)k);
     printf("  feature dimension: %zu\n", hogfeat_linsvm_num_features(svm));
@@ -56,6 +62,7 @@ static int print_svm(const cli_ctx *ctx, const char *path, const hogfeat_linsvm 
         printf("  bias feature: %g\n", bias);
     else
         printf("  bias feature: none\n");
+    printf("  probabilities: %s\n", hogfeat_linsvm_has_probability(svm) ? "calibrated (Platt)" : "no");
     free(labels);
     return 0;
 }
@@ -83,12 +90,10 @@ static int print_knn(const cli_ctx *ctx, const char *path, const hogfeat_knn *kn
     return 0;
 }
 
-static void print_pipeline(const hogfeat_pipeline *pipeline)
+static void print_hog(const hogfeat_hog_config *hog)
 {
-    const hogfeat_hog_config *hog = hogfeat_pipeline_hog_config(pipeline);
     int32_t bins = hogfeat_hog_config_get_orientations(hog);
     int sign = hogfeat_hog_config_get_signed_orientations(hog);
-    printf("HOG:\n");
     printf("  orientations: %ld bins over %s\n", (long)bins, sign ? "0-360 degrees (signed)" : "0-180 degrees (unsigned)");
     printf("  cell: %ldx%ld px\n", (long)hogfeat_hog_config_get_cell_width(hog),
            (long)hogfeat_hog_config_get_cell_height(hog));
@@ -97,6 +102,72 @@ static void print_pipeline(const hogfeat_pipeline *pipeline)
            (long)hogfeat_hog_config_get_block_stride_y(hog));
     printf("  normalisation: %s\n", cli_norm_name(hogfeat_hog_config_get_block_norm(hog)));
     printf("  sqrt compression: %s\n", hogfeat_hog_config_get_transform_sqrt(hog) ? "on" : "off");
+}
+
+static const char *lbp_method_name(int method)
+{
+    static const char *const names[] = {"default", "ror", "uniform", "nri_uniform", "var"};
+    return method >= 1 && method <= 5 ? names[method - 1] : "?";
+}
+
+static const char *lbp_norm_name(int norm)
+{
+    static const char *const names[] = {"none", "L1", "L2"};
+    return norm >= 1 && norm <= 3 ? names[norm - 1] : "?";
+}
+
+static void print_pipeline(const hogfeat_pipeline *pipeline)
+{
+    /* Descriptor 0 is the pipeline's HOG; further ones follow it in the
+     * feature vector, in this order. */
+    size_t nd = hogfeat_pipeline_num_descriptors(pipeline);
+    printf("HOG:\n");
+    print_hog(hogfeat_pipeline_hog_config(pipeline));
+    printf("descriptors: %zu\n", nd);
+    for (size_t i = 0; i < nd; i++) {
+        const hogfeat_hog_config *hog = hogfeat_pipeline_descriptor_hog(pipeline, i);
+        const hogfeat_lbp_config *lbp = hogfeat_pipeline_descriptor_lbp(pipeline, i);
+        if (hog) {
+            printf("  %zu: HOG, cell %ldx%ld px, block %ldx%ld cells, stride %ldx%ld, %ld bins %s, %s%s\n", i,
+                   (long)hogfeat_hog_config_get_cell_width(hog), (long)hogfeat_hog_config_get_cell_height(hog),
+                   (long)hogfeat_hog_config_get_block_width(hog), (long)hogfeat_hog_config_get_block_height(hog),
+                   (long)hogfeat_hog_config_get_block_stride_x(hog), (long)hogfeat_hog_config_get_block_stride_y(hog),
+                   (long)hogfeat_hog_config_get_orientations(hog),
+                   hogfeat_hog_config_get_signed_orientations(hog) ? "signed" : "unsigned",
+                   cli_norm_name(hogfeat_hog_config_get_block_norm(hog)),
+                   hogfeat_hog_config_get_transform_sqrt(hog) ? ", sqrt" : "");
+        } else if (lbp) {
+            printf("  %zu: LBP, cell %ldx%ld px, %ld points, radius %g, %s codes, %s histograms\n", i,
+                   (long)hogfeat_lbp_config_get_cell_width(lbp), (long)hogfeat_lbp_config_get_cell_height(lbp),
+                   (long)hogfeat_lbp_config_get_points(lbp), (double)hogfeat_lbp_config_get_radius(lbp),
+                   lbp_method_name(hogfeat_lbp_config_get_method(lbp)),
+                   lbp_norm_name(hogfeat_lbp_config_get_norm(lbp)));
+        } else {
+            printf("  %zu: kind %d\n", i, hogfeat_pipeline_descriptor_kind(pipeline, i));
+        }
+    }
+    int map = hogfeat_pipeline_feature_map(pipeline);
+    switch (map) {
+    case HOGFEAT_FEATURE_MAP_NONE:
+        printf("feature map: none\n");
+        break;
+    case HOGFEAT_FEATURE_MAP_HELLINGER:
+        printf("feature map: hellinger (signed square root)\n");
+        break;
+    case HOGFEAT_FEATURE_MAP_CHI2:
+    case HOGFEAT_FEATURE_MAP_INTERSECTION:
+        printf("feature map: %s, %ld steps, interval %g\n", cli_map_name(map),
+               (long)hogfeat_pipeline_feature_map_param(pipeline), hogfeat_pipeline_feature_map_param2(pipeline));
+        break;
+    case HOGFEAT_FEATURE_MAP_RBF:
+        printf("feature map: rbf, %ld components, gamma %g, seed %ld, input length %zu\n",
+               (long)hogfeat_pipeline_feature_map_param(pipeline), hogfeat_pipeline_feature_map_param2(pipeline),
+               (long)hogfeat_pipeline_feature_map_seed(pipeline), hogfeat_pipeline_feature_map_input_length(pipeline));
+        break;
+    default:
+        printf("feature map: unknown (%d)\n", map);
+        break;
+    }
     printf("preprocessing:\n");
     size_t rw = hogfeat_pipeline_resize_width(pipeline), rh = hogfeat_pipeline_resize_height(pipeline);
     if (rw && rh)

@@ -156,7 +156,8 @@ for cmd in train eval predict info extract bench; do
 done
 run 0 "$HOGFEAT" train --help
 for opt in --cell --block --bins --norm --sqrt --signed --blur --resize --classifier --svm-c \
-           --loss --bias --tol --max-iter --seed --k --metric --weighting --threads; do
+           --loss --bias --tol --max-iter --seed --k --metric --weighting --threads \
+           --hog-cells --lbp-cells --map --multiclass --probability --jitter --jitter-px; do
     out_has "$opt"
 done
 out_has '--cell N .*\(default 4\)'
@@ -300,6 +301,257 @@ run 0 "$HOGFEAT" eval -q pgm.model mnist
 run 0 "$HOGFEAT" train --resize 24x24 mnist -o resized.model
 out_has '^features: 900 per image$'
 run 0 "$HOGFEAT" eval -q resized.model pgm
+
+# ------------------------------------------- descriptors and feature maps
+step "descriptors and maps: usage errors"
+run 2 "$HOGFEAT" train --hog-cells 0 mnist -o m.model
+run 2 "$HOGFEAT" train --hog-cells 4,,8 mnist -o m.model
+err_has 'hog-cells'
+run 2 "$HOGFEAT" train --hog-cells 4,x mnist -o m.model
+run 2 "$HOGFEAT" train --hog-cells '' mnist -o m.model
+run 2 "$HOGFEAT" train --cell 6 --hog-cells 4,8 mnist -o m.model
+err_has '--cell 6 and --hog-cells 4'
+run 2 "$HOGFEAT" train --lbp-cells -1 mnist -o m.model
+run 2 "$HOGFEAT" train --map bogus mnist -o m.model
+err_has "unknown map 'bogus'"
+run 2 "$HOGFEAT" train --map hellinger:2 mnist -o m.model
+run 2 "$HOGFEAT" train --map chi2:0 mnist -o m.model
+run 2 "$HOGFEAT" train --map chi2:17 mnist -o m.model
+run 2 "$HOGFEAT" train --map chi2:5 mnist -o m.model
+err_has 'needs an interval'
+run 2 "$HOGFEAT" train --map chi2:2:0 mnist -o m.model
+run 2 "$HOGFEAT" train --map chi2:2:0.5:1 mnist -o m.model
+run 2 "$HOGFEAT" train --map rbf mnist -o m.model
+run 2 "$HOGFEAT" train --map rbf:100 mnist -o m.model
+run 2 "$HOGFEAT" train --map rbf:0:1 mnist -o m.model
+run 2 "$HOGFEAT" train --map rbf:100:-1 mnist -o m.model
+run 2 "$HOGFEAT" train --multiclass all mnist -o m.model
+run 2 "$HOGFEAT" train --jitter 3 mnist -o m.model
+err_has 'expected 0, 4 or 8'
+run 2 "$HOGFEAT" train --jitter-px 0 mnist -o m.model
+run 2 "$HOGFEAT" train --jitter-px 9 mnist -o m.model
+run 2 "$HOGFEAT" extract --map rbf:10 mnist -o f.npy
+run 2 "$HOGFEAT" extract --seed x mnist -o f.npy
+run 2 "$HOGFEAT" bench --hog-cells 4,0 mnist
+run 2 "$HOGFEAT" predict --bogus svm.model predict/q00_class0.pgm
+[ ! -e m.model ] || fail "a usage error created a model file"
+
+step "descriptors and maps: train, info, eval, predict"
+# Two HOGs (4 and 8 px cells) and an LBP: 324 + 36 + 2*2*10 = 400 values,
+# tripled by the chi-squared map with 2 steps.
+run 0 "$HOGFEAT" train --hog-cells 4,8 --lbp-cells 8 --map chi2 --multiclass ovo pgm -o multi.model
+out_has '^features: 1200 per image$'
+out_has '^descriptors: HOG 4x4 px \(324\) \+ HOG 8x8 px \(36\) \+ LBP 8x8 px \(40\), chi2 map \(2 steps, interval 0\.5\)$'
+out_has 'linear SVM, one-vs-one'
+run 0 "$HOGFEAT" train -q --cell 4 --hog-cells 4,8 --lbp-cells 8 --map chi2 --multiclass ovo pgm -o multi2.model
+cmp multi.model multi2.model || fail "--cell 4 with --hog-cells 4,8 changed the model"
+run 0 "$HOGFEAT" info multi.model
+out_has 'linear SVM \(one-vs-one, 3 hyperplanes\)'
+out_has '^descriptors: 3$'
+out_has '^  0: HOG, cell 4x4 px, block 2x2 cells'
+out_has '^  1: HOG, cell 8x8 px'
+out_has '^  2: LBP, cell 8x8 px, 8 points, radius 1, uniform codes, L1 histograms$'
+out_has '^feature map: chi2, 2 steps, interval 0\.5$'
+out_has 'feature dimension: 1200$'
+out_has 'probabilities: no$'
+run 0 "$HOGFEAT" eval multi.model pgm
+out_has '^correct: [0-9]+ / 60$'
+eval_correct=$(sed -n 's/^correct: \([0-9]*\) .*/\1/p' out.txt)
+# predict (one image at a time) agrees with eval (batches) image by image:
+# the labels it prints are right exactly as often as eval counts.
+mapfile -t files < <("$PYTHON3" -c '
+import re
+for line in open("pgm/labels.txt"):
+    line = line.split("#")[0].strip()
+    if line:
+        print("pgm/" + re.match(r"(.*\.pgm)\s+-?\d+$", line).group(1))')
+[ "${#files[@]}" -eq 60 ] || fail "parsed ${#files[@]} names from pgm/labels.txt, expected 60"
+run 0 "$HOGFEAT" predict multi.model "${files[@]}"
+predict_correct=$("$PYTHON3" - <<'PY'
+import re
+want = {}
+for line in open("pgm/labels.txt"):
+    line = line.split("#")[0].strip()
+    if line:
+        name, label = re.match(r"(.*\.pgm)\s+(-?\d+)$", line).groups()
+        want["pgm/" + name] = int(label)
+right = 0
+for line in open("out.txt"):
+    path, label = line.rstrip("\n").split("\t")
+    right += want[path] == int(label)
+print(right)
+PY
+)
+[ "$predict_correct" = "$eval_correct" ] || fail "predict got $predict_correct right, eval counted $eval_correct"
+# The model for 16x16 images on 24x24 ones: a clear error.
+run 1 "$HOGFEAT" eval multi.model big
+# Hellinger and intersection maps.
+run 0 "$HOGFEAT" train --map hellinger mnist -o hell.model
+out_has '^features: 324 per image$'
+run 0 "$HOGFEAT" info hell.model
+out_has '^feature map: hellinger'
+run 0 "$HOGFEAT" eval -q hell.model mnist
+run 0 "$HOGFEAT" train --map intersection:3 --multiclass cs mnist -o inter.model
+out_has '^features: 1620 per image$'
+out_has 'Crammer-Singer'
+run 0 "$HOGFEAT" info inter.model
+out_has '^feature map: intersection, 3 steps'
+out_has 'Crammer-Singer, 3 hyperplanes'
+
+step "rbf map"
+run 0 "$HOGFEAT" train --map rbf:64:0.5 --seed 3 mnist -o rbf.model
+out_has '^features: 64 per image$'
+out_has 'rbf map \(64 components, gamma 0\.5, seed 3\)'
+run 0 "$HOGFEAT" info rbf.model
+out_has '^feature map: rbf, 64 components, gamma 0\.5, seed 3, input length 324$'
+run 0 "$HOGFEAT" train -q --map rbf:64:0.5 --seed 3 --threads 1 mnist -o rbf2.model
+cmp rbf.model rbf2.model || fail "the same rbf map seed gave another model"
+run 0 "$HOGFEAT" train -q --map rbf:64:0.5 --seed 4 mnist -o rbf3.model
+cmp -s rbf.model rbf3.model && fail "another rbf map seed gave the same model"
+run 0 "$HOGFEAT" eval rbf.model mnist
+out_has '^accuracy: '
+run 1 "$HOGFEAT" predict rbf.model big/a.pgm
+# KNN uses the map too, and --seed then is not an ignored SVM option.
+run 0 "$HOGFEAT" train --classifier knn --map rbf:64:0.5 --seed 3 mnist -o rbfknn.model
+[ ! -s err.txt ] || { cat err.txt; fail "train --classifier knn --map rbf --seed warned"; }
+run 0 "$HOGFEAT" eval -q rbfknn.model mnist
+run 0 "$HOGFEAT" train --classifier knn --seed 3 mnist -o knnseed.model
+err_has 'warning: SVM options are ignored'
+# extract computes the same map: 64 columns, as train.
+run 0 "$HOGFEAT" extract --map rbf:64:0.5 --seed 3 --split train mnist -o rbf.npy
+out_has 'features: 300 x 64'
+
+# -------------------------------------------------------------- jitter
+step "jitter: the shifted copies are exactly the images moved, edges repeated"
+# A KNN model stores its training rows in order, so training on DATA with
+# --jitter gives the same bytes as training without it on a copy of DATA
+# that lists the images, then the images shifted in --jitter order (up,
+# down, left, right, then the diagonals), made here independently.
+"$PYTHON3" - <<'PY'
+import os, re, struct
+
+SHIFTS = [(0, -1), (0, 1), (-1, 0), (1, 0), (-1, -1), (1, -1), (-1, 1), (1, 1)]
+
+def shift(img, w, h, dx, dy):
+    clamp = lambda v, n: min(max(v, 0), n - 1)
+    return [img[clamp(y - dy, h) * w + clamp(x - dx, w)] for y in range(h) for x in range(w)]
+
+# MNIST IDX: 8 copies at 2 px, in one train split.
+raw = open("mnist/train-images-idx3-ubyte", "rb").read()
+lab = open("mnist/train-labels-idx1-ubyte", "rb").read()
+n, h, w = struct.unpack(">III", raw[4:16])
+imgs = [list(raw[16 + i * w * h:16 + (i + 1) * w * h]) for i in range(n)]
+out = list(imgs)
+for dx, dy in SHIFTS:
+    out += [shift(im, w, h, 2 * dx, 2 * dy) for im in imgs]
+os.makedirs("jitter-idx")
+with open("jitter-idx/train-images-idx3-ubyte", "wb") as f:
+    f.write(struct.pack(">IIII", 0x803, len(out), h, w) + bytes(v for im in out for v in im))
+with open("jitter-idx/train-labels-idx1-ubyte", "wb") as f:
+    f.write(struct.pack(">II", 0x801, len(out)) + lab[8:] * 9)
+
+# PGM folder: 4 copies at 1 px, every PGM variant of pgm/ (P5, P2, 16-bit).
+def read_pgm(path):
+    data = open(path, "rb").read()
+    fields = re.findall(rb"\S+", re.sub(rb"#[^\n]*", b"", data[:64]))[:4]
+    magic, w, h, maxval = fields[0], int(fields[1]), int(fields[2]), int(fields[3])
+    if magic == b"P2":
+        vals = [int(t) for t in re.sub(rb"#[^\n]*", b"", data).split()[4:]]
+    else:
+        body = data[len(data) - w * h * (2 if maxval > 255 else 1):]
+        vals = list(body) if maxval <= 255 else list(struct.unpack(">%dH" % (w * h), body))
+    return magic, w, h, maxval, vals
+
+def write_pgm(path, magic, w, h, maxval, vals):
+    with open(path, "wb") as f:
+        if magic == b"P2":
+            f.write(b"P2\n%d %d\n%d\n" % (w, h, maxval) + " ".join(map(str, vals)).encode() + b"\n")
+        elif maxval > 255:
+            f.write(b"P5\n%d %d\n%d\n" % (w, h, maxval) + struct.pack(">%dH" % (w * h), *vals))
+        else:
+            f.write(b"P5\n%d %d\n%d\n" % (w, h, maxval) + bytes(vals))
+
+entries = []
+for line in open("pgm/labels.txt"):
+    line = line.split("#")[0].strip()
+    if line:
+        entries.append(re.match(r"(.*\.pgm)\s+(-?\d+)$", line).groups())
+os.makedirs("jitter-pgm")
+with open("jitter-pgm/labels.txt", "w") as lf:
+    for c, (dx, dy) in enumerate([(0, 0)] + SHIFTS[:4]):
+        for i, (name, label) in enumerate(entries):
+            magic, w, h, maxval, vals = read_pgm("pgm/" + name)
+            out_name = "c%d_%03d.pgm" % (c, i)
+            write_pgm("jitter-pgm/" + out_name, magic, w, h, maxval, shift(vals, w, h, dx, dy))
+            lf.write("%s %s\n" % (out_name, label))
+PY
+run 0 "$HOGFEAT" train --classifier knn --k 1 --jitter 8 --jitter-px 2 --split train mnist -o jit-idx.model
+out_has '^jitter: 8 shifted copies of each image \(2 px\), 2700 training rows$'
+run 0 "$HOGFEAT" train -q --classifier knn --k 1 --split train jitter-idx -o ref-idx.model
+cmp jit-idx.model ref-idx.model || fail "--jitter 8 --jitter-px 2 rows differ from the images shifted by hand (IDX)"
+run 0 "$HOGFEAT" info jit-idx.model
+out_has 'stored training samples: 2700'
+run 0 "$HOGFEAT" train --classifier knn --k 1 --jitter 4 pgm -o jit-pgm.model
+out_has '^jitter: 4 shifted copies of each image \(1 px\), 300 training rows$'
+run 0 "$HOGFEAT" train -q --classifier knn --k 1 jitter-pgm -o ref-pgm.model
+cmp jit-pgm.model ref-pgm.model || fail "--jitter 4 rows differ from the images shifted by hand (PGM)"
+
+step "jitter: SVM, deterministic across thread counts"
+run 0 "$HOGFEAT" train --threads 2 --hog-cells 4,8 --jitter 8 --multiclass ovo mnist -o jit.model
+out_has '^jitter: 8 shifted copies of each image \(1 px\), 2700 training rows$'
+out_has '^extract: [0-9.]+ s'
+out_has '^train: [0-9.]+ s \(linear SVM, one-vs-one'
+out_has '^total: [0-9.]+ s \(extract \+ train\)$'
+run 0 "$HOGFEAT" train -q --threads 1 --hog-cells 4,8 --jitter 8 --multiclass ovo mnist -o jit1.model
+cmp jit.model jit1.model || fail "jittered models differ between --threads 2 and --threads 1"
+run 0 "$HOGFEAT" eval jit.model mnist
+acc=$(sed -n 's/^accuracy: \([0-9.]*\)%$/\1/p' out.txt)
+awk -v a="$acc" 'BEGIN { exit !(a >= 95.0) }' || fail "jittered accuracy $acc% < 95%"
+
+# ------------------------------------------------------- probabilities
+step "probabilities"
+run 1 "$HOGFEAT" predict --proba svm.model predict/q00_class0.pgm
+err_has 'no probability calibration.*--probability'
+run 1 "$HOGFEAT" eval --proba svm.model mnist
+err_has 'no probability calibration'
+run 0 "$HOGFEAT" train --probability --multiclass ovo --hog-cells 4,8 mnist -o proba.model
+out_has 'probabilities\)$'
+run 0 "$HOGFEAT" info proba.model
+out_has 'probabilities: calibrated'
+run 0 "$HOGFEAT" predict proba.model predict/*.pgm
+cp out.txt plain-predict.txt
+run 0 "$HOGFEAT" predict --proba proba.model predict/*.pgm
+cp out.txt svm-proba.txt
+run 0 "$HOGFEAT" predict --proba knn.model predict/*.pgm
+cp out.txt knn-proba.txt
+"$PYTHON3" - <<'PY' || fail "predict --proba output"
+plain = [l.rstrip("\n").split("\t") for l in open("plain-predict.txt")]
+for name, k in (("svm-proba.txt", None), ("knn-proba.txt", 3)):
+    rows = [l.rstrip("\n").split("\t") for l in open(name)]
+    assert len(rows) == 12, (name, len(rows))
+    for r, row in enumerate(rows):
+        assert len(row) == 3, (name, row)
+        pairs = [p.split(":") for p in row[2].split(" ")]
+        labels = [int(a) for a, _ in pairs]
+        probs = [float(b) for _, b in pairs]
+        assert labels == [0, 1, 2], (name, labels)
+        assert all(0.0 <= p <= 1.0 for p in probs), (name, probs)
+        assert abs(sum(probs) - 1.0) < 1e-4, (name, probs)
+        if k:  # KNN: fractions of the k votes
+            assert all(abs(p * k - round(p * k)) < 1e-4 for p in probs), (name, probs)
+            assert probs[labels.index(int(row[1]))] == max(probs), (name, row)
+        else:  # the same labels as without --proba
+            assert row[:2] == plain[r], (row, plain[r])
+print("predict --proba OK")
+PY
+run 0 "$HOGFEAT" eval --proba proba.model mnist
+out_has '^log loss: [0-9]+\.[0-9]{4}$'
+out_has '^brier score: [0-9]+\.[0-9]{4}$'
+out_has '^proba: [0-9.]+ s$'
+ll=$(sed -n 's/^log loss: \([0-9.]*\)$/\1/p' out.txt)
+awk -v a="$ll" 'BEGIN { exit !(a < 0.5) }' || fail "log loss $ll of a 95 % accurate model is not below 0.5"
+run 0 "$HOGFEAT" eval --proba knn.model mnist
+out_has '^log loss: '
 
 # ------------------------------------------------------ runtime errors
 step "runtime errors exit 1"
