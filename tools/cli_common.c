@@ -1332,16 +1332,20 @@ static hogfeat_status shifted_image(const hogfeat_image *image, int dx, int dy, 
  * folder is an array of image handles. With a shift, the batch's images
  * are first copied shifted into a buffer of this call. */
 static hogfeat_status extract_set_rows(const hogfeat_pipeline *pipeline, const cli_set *set, size_t index,
-                                       size_t count, size_t dim, int threads, int dx, int dy, float *out)
+                                       size_t count, size_t dim, int threads, int dx, int dy, float *out,
+                                       int *out_copy_failed)
 {
+    *out_copy_failed = 0;
     hogfeat_status st = HOGFEAT_OK;
     if (set->dataset) {
         size_t w = hogfeat_dataset_width(set->dataset), h = hogfeat_dataset_height(set->dataset);
         const uint8_t *pixels = hogfeat_dataset_pixels(set->dataset) + index * w * h;
         uint8_t *shifted = NULL;
         if (dx || dy) {
-            if (!(shifted = cli_calloc_array(count, w * h)))
+            if (!(shifted = cli_calloc_array(count, w * h))) {
+                *out_copy_failed = 1;
                 return HOGFEAT_ERR_OUT_OF_MEMORY;
+            }
             for (size_t i = 0; i < count; i++)
                 shift_plane(pixels + i * w * h, w, shifted + i * w * h, w, w, h, 1, dx, dy);
             pixels = shifted;
@@ -1355,11 +1359,15 @@ static hogfeat_status extract_set_rows(const hogfeat_pipeline *pipeline, const c
         return hogfeat_pipeline_extract_batch(pipeline, (const hogfeat_image *const *)(set->images + index),
                                               count, (int32_t)threads, out, dim, count * dim);
     hogfeat_image **copies = cli_calloc_array(count, sizeof(*copies));
-    if (!copies)
+    if (!copies) {
+        *out_copy_failed = 1;
         return HOGFEAT_ERR_OUT_OF_MEMORY;
+    }
     for (size_t i = 0; i < count && st == HOGFEAT_OK; i++)
         st = shifted_image(set->images[index + i], dx, dy, &copies[i]);
-    if (st == HOGFEAT_OK)
+    if (st != HOGFEAT_OK)
+        *out_copy_failed = 1;
+    else
         st = hogfeat_pipeline_extract_batch(pipeline, (const hogfeat_image *const *)copies, count,
                                             (int32_t)threads, out, dim, count * dim);
     for (size_t i = 0; i < count; i++)
@@ -1420,8 +1428,14 @@ int cli_extract_rows_shifted(const cli_ctx *ctx, const hogfeat_pipeline *pipelin
             rows = set->count - index;
         if (rows > CLI_EXTRACT_BATCH)
             rows = CLI_EXTRACT_BATCH;
+        int copy_failed = 0;
         hogfeat_status st =
-            extract_set_rows(pipeline, set, index, rows, dim, threads, dx, dy, features + done * dim);
+            extract_set_rows(pipeline, set, index, rows, dim, threads, dx, dy, features + done * dim, &copy_failed);
+        if (st != HOGFEAT_OK && copy_failed) {
+            cli_progress_finish(progress);
+            cli_error(ctx, set->source, "cannot make shifted copies of %zu images: %s", rows, hogfeat_strerror(st));
+            return CLI_EXIT_RUNTIME;
+        }
         if (st != HOGFEAT_OK) {
             char message[512];
             snprintf(message, sizeof(message), "%s", hogfeat_last_error_message());
