@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "featmap.h"
+#include "le.h"
 
 #ifndef M_PI
 #  define M_PI 3.14159265358979323846
@@ -42,6 +43,19 @@ void hogfeat__map_clear(hogfeat__map *map)
     hogfeat__free(map->offsets);
     memset(map, 0, sizeof *map);
     map->kind = HOGFEAT_FEATURE_MAP_NONE;
+}
+
+void hogfeat__map_set_rbf(hogfeat__map *map, int32_t num_components, double gamma, int32_t seed, size_t n,
+                          float *weights, float *offsets)
+{
+    hogfeat__map_clear(map);
+    map->kind = HOGFEAT_FEATURE_MAP_RBF;
+    map->param = num_components;
+    map->param2 = gamma;
+    map->seed = seed;
+    map->input_length = n;
+    map->weights = weights;
+    map->offsets = offsets;
 }
 
 void hogfeat__pipeline_ext_free(hogfeat__pipeline_ext *ext)
@@ -287,76 +301,6 @@ hogfeat_status hogfeat__rbf_draw(size_t n, int32_t num_components, double gamma,
 #define DESC_HOG_BYTES 56u  /* kind excluded */
 #define DESC_LBP_BYTES 24u
 #define FMAP_FIXED_BYTES 28u
-
-static uint32_t rd_u32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd_u64(const unsigned char *p)
-{
-    return (uint64_t)rd_u32(p) | (uint64_t)rd_u32(p + 4) << 32;
-}
-
-static int32_t rd_i32(const unsigned char *p)
-{
-    uint32_t u = rd_u32(p);
-    int32_t v;
-    memcpy(&v, &u, sizeof v);
-    return v;
-}
-
-static float rd_f32(const unsigned char *p)
-{
-    uint32_t u = rd_u32(p);
-    float v;
-    memcpy(&v, &u, sizeof v);
-    return v;
-}
-
-static double rd_f64(const unsigned char *p)
-{
-    uint64_t u = rd_u64(p);
-    double v;
-    memcpy(&v, &u, sizeof v);
-    return v;
-}
-
-static unsigned char *wr_u32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)v;
-    p[1] = (unsigned char)(v >> 8);
-    p[2] = (unsigned char)(v >> 16);
-    p[3] = (unsigned char)(v >> 24);
-    return p + 4;
-}
-
-static unsigned char *wr_u64(unsigned char *p, uint64_t v)
-{
-    p = wr_u32(p, (uint32_t)v);
-    return wr_u32(p, (uint32_t)(v >> 32));
-}
-
-static unsigned char *wr_i32(unsigned char *p, int32_t v)
-{
-    uint32_t u;
-    memcpy(&u, &v, sizeof u);
-    return wr_u32(p, u);
-}
-
-static unsigned char *wr_f32(unsigned char *p, float v)
-{
-    uint32_t u;
-    memcpy(&u, &v, sizeof u);
-    return wr_u32(p, u);
-}
-
-static unsigned char *wr_f64(unsigned char *p, double v)
-{
-    uint64_t u;
-    memcpy(&u, &v, sizeof u);
-    return wr_u64(p, u);
-}
 
 size_t hogfeat__desc_payload_bytes(const hogfeat_pipeline *pipeline)
 {
@@ -671,13 +615,6 @@ hogfeat_status hogfeat__fmap_apply(hogfeat_pipeline *pipeline, const unsigned ch
         w[i] = rd_f32(p);
     for (size_t j = 0; j < d; j++, p += 4)
         b[j] = rd_f32(p);
-    hogfeat__map_clear(&ext->map);
-    ext->map.kind = HOGFEAT_FEATURE_MAP_RBF;
-    ext->map.param = param;
-    ext->map.param2 = param2;
-    ext->map.seed = seed;
-    ext->map.input_length = n;
-    ext->map.weights = w;
-    ext->map.offsets = b;
+    hogfeat__map_set_rbf(&ext->map, param, param2, seed, n, w, b);
     return HOGFEAT_OK;
 }

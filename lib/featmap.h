@@ -39,6 +39,9 @@ typedef struct hogfeat__pipeline_ext {
 hogfeat_status hogfeat__pipeline_ext_get(hogfeat_pipeline *pipeline, hogfeat__pipeline_ext **out);
 void hogfeat__pipeline_ext_free(hogfeat__pipeline_ext *ext);
 void hogfeat__map_clear(hogfeat__map *map);
+/* Replaces map with an RBF map that takes ownership of weights and offsets. */
+void hogfeat__map_set_rbf(hogfeat__map *map, int32_t num_components, double gamma, int32_t seed, size_t n,
+                          float *weights, float *offsets);
 
 /* 1 when a pipeline computes only its first HOG, without a map. */
 static inline int hogfeat__pipeline_is_plain(const hogfeat_pipeline *p)

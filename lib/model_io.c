@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include "featmap.h"
+#include "le.h"
 #include "private.h"
 
 _Static_assert(sizeof(float) == 4 && sizeof(double) == 8, "IEEE binary32 and binary64 required");
@@ -45,90 +46,6 @@ static const unsigned char MF_MAGIC[8] = {0x89, 'H', 'O', 'G', '\r', '\n', 0x1A,
 
 #define MF_KNN_MAX_K 1024
 #define MF_MAX_THREADS 256
-
-/* ---- little-endian fields ------------------------------------------------- */
-
-static uint32_t rd_u32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint16_t rd_u16(const unsigned char *p)
-{
-    return (uint16_t)((unsigned)p[0] | (unsigned)p[1] << 8);
-}
-
-static uint64_t rd_u64(const unsigned char *p)
-{
-    return (uint64_t)rd_u32(p) | (uint64_t)rd_u32(p + 4) << 32;
-}
-
-static int32_t rd_i32(const unsigned char *p)
-{
-    uint32_t u = rd_u32(p);
-    int32_t v;
-    memcpy(&v, &u, sizeof v);
-    return v;
-}
-
-static float rd_f32(const unsigned char *p)
-{
-    uint32_t u = rd_u32(p);
-    float v;
-    memcpy(&v, &u, sizeof v);
-    return v;
-}
-
-static double rd_f64(const unsigned char *p)
-{
-    uint64_t u = rd_u64(p);
-    double v;
-    memcpy(&v, &u, sizeof v);
-    return v;
-}
-
-static unsigned char *wr_u32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)v;
-    p[1] = (unsigned char)(v >> 8);
-    p[2] = (unsigned char)(v >> 16);
-    p[3] = (unsigned char)(v >> 24);
-    return p + 4;
-}
-
-static unsigned char *wr_u16(unsigned char *p, uint16_t v)
-{
-    p[0] = (unsigned char)v;
-    p[1] = (unsigned char)(v >> 8);
-    return p + 2;
-}
-
-static unsigned char *wr_u64(unsigned char *p, uint64_t v)
-{
-    p = wr_u32(p, (uint32_t)v);
-    return wr_u32(p, (uint32_t)(v >> 32));
-}
-
-static unsigned char *wr_i32(unsigned char *p, int32_t v)
-{
-    uint32_t u;
-    memcpy(&u, &v, sizeof u);
-    return wr_u32(p, u);
-}
-
-static unsigned char *wr_f32(unsigned char *p, float v)
-{
-    uint32_t u;
-    memcpy(&u, &v, sizeof u);
-    return wr_u32(p, u);
-}
-
-static unsigned char *wr_f64(unsigned char *p, double v)
-{
-    uint64_t u;
-    memcpy(&u, &v, sizeof u);
-    return wr_u64(p, u);
-}
 
 /* zlib's crc32 takes a uInt length; feed large buffers in pieces. */
 static uint32_t crc_of(const unsigned char *p, size_t n)

@@ -494,14 +494,7 @@ hogfeat_status hogfeat_pipeline_set_rbf_map(hogfeat_pipeline *pipeline, size_t w
         hogfeat__free(offsets);
         return st;
     }
-    hogfeat__map_clear(&ext->map);
-    ext->map.kind = HOGFEAT_FEATURE_MAP_RBF;
-    ext->map.param = num_components;
-    ext->map.param2 = gamma;
-    ext->map.seed = seed;
-    ext->map.input_length = total;
-    ext->map.weights = weights;
-    ext->map.offsets = offsets;
+    hogfeat__map_set_rbf(&ext->map, num_components, gamma, seed, total, weights, offsets);
     return HOGFEAT_OK;
 }
 
