@@ -21,6 +21,11 @@ int hogfeat__kernels_available(const hogfeat__kernels **out_tables, int capacity
     if (n < capacity && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
         out_tables[n++] = &hogfeat__kernels_avx2;
 #endif
+#if defined(HOGFEAT_HAVE_NEON)
+    /* Advanced SIMD is part of the AArch64 baseline: no run-time check. */
+    if (n < capacity)
+        out_tables[n++] = &hogfeat__kernels_neon;
+#endif
     return n;
 }
 
@@ -34,7 +39,7 @@ static void choose(void)
     const hogfeat__kernels *tables[4];
     int n = hogfeat__kernels_available(tables, 4);
     chosen = tables[n - 1];
-    /* HOGFEAT_SIMD=scalar|sse2|avx2 forces a table (for tests and
+    /* HOGFEAT_SIMD=scalar|sse2|avx2|neon forces a table (for tests and
      * comparisons); a name this CPU or build lacks is ignored. */
     const char *want = getenv("HOGFEAT_SIMD");
     if (want && *want) {

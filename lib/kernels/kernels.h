@@ -87,6 +87,8 @@ void hogfeat__dot_block_sse2(const float *q, size_t q_stride, size_t nq, const f
                              size_t dim, float *out, size_t out_stride);
 void hogfeat__dot_block_avx2(const float *q, size_t q_stride, size_t nq, const float *x, size_t x_stride, size_t nx,
                              size_t dim, float *out, size_t out_stride);
+void hogfeat__dot_block_neon(const float *q, size_t q_stride, size_t nq, const float *x, size_t x_stride, size_t nx,
+                             size_t dim, float *out, size_t out_stride);
 
 extern const hogfeat__kernels hogfeat__kernels_scalar;
 /* Shared by tables that have no faster version. */
@@ -98,6 +100,10 @@ extern const hogfeat__kernels hogfeat__kernels_sse2;
 #if defined(HOGFEAT_HAVE_AVX2)
 extern const hogfeat__kernels hogfeat__kernels_avx2;
 #endif
+#if defined(HOGFEAT_HAVE_NEON)
+/* AArch64 Advanced SIMD: baseline there, so always runnable when built. */
+extern const hogfeat__kernels hogfeat__kernels_neon;
+#endif
 
 /* Every table this build contains and this CPU can run, scalar first;
  * returns the count (at most 4). For tests and benchmarks. */
@@ -105,7 +111,7 @@ int hogfeat__kernels_available(const hogfeat__kernels **out_tables, int capacity
 
 /* The table for this CPU, chosen once (pthread_once): the best available,
  * unless the environment variable HOGFEAT_SIMD names another one
- * ("scalar", "sse2", "avx2") that this build and CPU provide. */
+ * ("scalar", "sse2", "avx2", "neon") that this build and CPU provide. */
 const hogfeat__kernels *hogfeat__kernels_get(void);
 
 #endif /* HOGFEAT_KERNELS_H */
