@@ -1584,6 +1584,9 @@ static const char *kernel_table(char *available, size_t cap)
         names[n++] = "avx2";
 #endif
 #endif
+#if defined(HOGFEAT_BENCH_LIB_NEON)
+    names[n++] = "neon"; /* baseline on aarch64: no run-time check */
+#endif
     const char *chosen = names[n - 1];
     const char *want = getenv("HOGFEAT_SIMD");
     if (want && *want)
