@@ -96,9 +96,12 @@ hogfeat_status hogfeat__map_check(hogfeat_feature_map kind, int32_t steps, doubl
         if (steps < 1 || steps > HOGFEAT_FEATURE_MAP_MAX_STEPS)
             return hogfeat__fail(HOGFEAT_ERR_INVALID_ARGUMENT, "feature map steps %d is outside [1, %d]", (int)steps,
                                  HOGFEAT_FEATURE_MAP_MAX_STEPS);
-        if (!isfinite(interval) || interval < 0.0)
+        /* The bound keeps sqrt(x L) and the other values finite for any
+         * descriptor value a float can hold. */
+        if (!(interval >= 0.0 && interval <= HOGFEAT_FEATURE_MAP_MAX_INTERVAL))
             return hogfeat__fail(HOGFEAT_ERR_INVALID_ARGUMENT,
-                                 "feature map interval must be finite and > 0, or 0 for the default");
+                                 "feature map interval %g is outside (0, %g] (0 asks for the default)", interval,
+                                 HOGFEAT_FEATURE_MAP_MAX_INTERVAL);
         if (interval > 0.0) {
             *out_interval = interval;
             return HOGFEAT_OK;
@@ -301,6 +304,8 @@ hogfeat_status hogfeat__rbf_draw(size_t n, int32_t num_components, double gamma,
 #define DESC_HOG_BYTES 56u  /* kind excluded */
 #define DESC_LBP_BYTES 24u
 #define FMAP_FIXED_BYTES 28u
+#define FMAP_MAX_WEIGHT 1e5f
+#define FMAP_MAX_OFFSET 6.2832f /* 2 pi rounded up */
 
 size_t hogfeat__desc_payload_bytes(const hogfeat_pipeline *pipeline)
 {
@@ -553,7 +558,8 @@ hogfeat_status hogfeat__fmap_check(const unsigned char *payload, size_t length, 
             return hogfeat__fail(HOGFEAT_ERR_CORRUPT_DATA, "FMAP section is %zu bytes; map %lu needs exactly %u",
                                  length, (unsigned long)kind, FMAP_FIXED_BYTES);
     } else if (kind == HOGFEAT_FEATURE_MAP_RBF) {
-        if (param < 1 || param > HOGFEAT_FEATURE_MAP_MAX_COMPONENTS || !(param2 > 0.0) || n64 < 1)
+        if (param < 1 || param > HOGFEAT_FEATURE_MAP_MAX_COMPONENTS || !(param2 > 0.0) ||
+            param2 > HOGFEAT_FEATURE_MAP_MAX_GAMMA || n64 < 1)
             return hogfeat__fail(HOGFEAT_ERR_CORRUPT_DATA,
                                  "FMAP section: RBF map with %d components, gamma %g, input length %llu is invalid",
                                  (int)param, param2, (unsigned long long)n64);
@@ -572,9 +578,18 @@ hogfeat_status hogfeat__fmap_check(const unsigned char *payload, size_t length, 
             return hogfeat__fail(HOGFEAT_ERR_CORRUPT_DATA,
                                  "FMAP section is %zu bytes; an RBF map of %zu x %zu values needs exactly %zu", length,
                                  n, d, bytes);
+        /* Draws never leave these ranges (|N(0, 1)| < 8.7 from 53-bit
+         * uniforms, gamma <= 1e6; offsets in [0, 2 pi]); the bounds keep x W + b
+         * finite for any descriptor, so extraction never makes NaN. */
         for (size_t i = 0; i < floats; i++) {
-            if (!isfinite(rd_f32(payload + FMAP_FIXED_BYTES + 4 * i)))
+            const float v = rd_f32(payload + FMAP_FIXED_BYTES + 4 * i);
+            if (!isfinite(v))
                 return hogfeat__fail(HOGFEAT_ERR_NONFINITE, "FMAP section: RBF value %zu is NaN or infinite", i);
+            const int offset = i >= floats - d;
+            if (offset ? !(v >= 0.0f && v <= FMAP_MAX_OFFSET) : !(fabsf(v) <= FMAP_MAX_WEIGHT))
+                return hogfeat__fail(HOGFEAT_ERR_CORRUPT_DATA, "FMAP section: RBF %s %zu is %g, outside %s",
+                                     offset ? "offset" : "weight", offset ? i - (floats - d) : i, (double)v,
+                                     offset ? "[0, 2 pi]" : "[-1e5, 1e5]");
         }
         need = bytes - FMAP_FIXED_BYTES;
     } else {

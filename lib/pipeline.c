@@ -475,8 +475,9 @@ hogfeat_status hogfeat_pipeline_set_rbf_map(hogfeat_pipeline *pipeline, size_t w
     if (num_components < 1 || num_components > HOGFEAT_FEATURE_MAP_MAX_COMPONENTS)
         return hogfeat__fail(HOGFEAT_ERR_INVALID_ARGUMENT, "RBF map: %d components is outside [1, %d]",
                              (int)num_components, HOGFEAT_FEATURE_MAP_MAX_COMPONENTS);
-    if (!isfinite(gamma) || !(gamma > 0.0))
-        return hogfeat__fail(HOGFEAT_ERR_INVALID_ARGUMENT, "RBF map: gamma must be finite and > 0");
+    if (!(gamma > 0.0 && gamma <= HOGFEAT_FEATURE_MAP_MAX_GAMMA))
+        return hogfeat__fail(HOGFEAT_ERR_INVALID_ARGUMENT, "RBF map: gamma %g is outside (0, %g]", gamma,
+                             HOGFEAT_FEATURE_MAP_MAX_GAMMA);
     size_t w = 0, h = 0, total = 0, lengths[HOGFEAT_PIPELINE_MAX_DESCRIPTORS];
     hogfeat_status st = described_size(pipeline, width, height, &w, &h);
     if (st == HOGFEAT_OK)

@@ -524,7 +524,20 @@ START_TEST(test_damaged_sections)
         {fmap + 4, 17, HOGFEAT_ERR_CORRUPT_DATA, "RBF D against the section length"},
         {fmap + 4, 0, HOGFEAT_ERR_CORRUPT_DATA, "RBF with 0 components"},
         {fmap + 28, 0x7FC00000u, HOGFEAT_ERR_NONFINITE, "NaN weight"},
+        {fmap + 28, 0x49742400u, HOGFEAT_ERR_CORRUPT_DATA, "weight 1e6"},
+        {fmap + 32, 0xC9742400u, HOGFEAT_ERR_CORRUPT_DATA, "weight -1e6"},
+        {fmap + 12, 0x7FE00000u, HOGFEAT_ERR_CORRUPT_DATA, "gamma 1.4e308 (high word of the f64)"},
     };
+    /* The last offset made -1, then 7: outside [0, 2 pi]. */
+    const size_t last_offset = fmap + 28 + 4 * (hogfeat_pipeline_feature_map_input_length(p) * 16 + 15);
+    for (uint32_t bits = 0xBF800000u; bits != 0; bits = bits == 0xBF800000u ? 0x40E00000u : 0) {
+        memcpy(buf, good, size);
+        for (int b = 0; b < 4; b++)
+            buf[last_offset + (size_t)b] = (unsigned char)(bits >> (8 * b));
+        reseal(buf, size);
+        ck_assert_int_eq(hogfeat_pipeline_load(buf, size, NULL, &q), HOGFEAT_ERR_CORRUPT_DATA);
+        ck_assert_ptr_null(q);
+    }
     for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
         memcpy(buf, good, size);
         for (int b = 0; b < 4; b++)
@@ -584,6 +597,8 @@ START_TEST(test_argument_errors)
         {HOGFEAT_FEATURE_MAP_CHI2, 4, 0.0},      {HOGFEAT_FEATURE_MAP_CHI2, 2, -1.0},
         {HOGFEAT_FEATURE_MAP_CHI2, 2, NAN},      {HOGFEAT_FEATURE_MAP_INTERSECTION, 2, INFINITY},
         {HOGFEAT_FEATURE_MAP_RBF, 0, 0.0},       {0, 0, 0.0},
+        {HOGFEAT_FEATURE_MAP_CHI2, 2, HOGFEAT_FEATURE_MAP_MAX_INTERVAL * 1.01},
+        {HOGFEAT_FEATURE_MAP_INTERSECTION, 1, 1e300},
         {99, 0, 0.0},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -598,6 +613,8 @@ START_TEST(test_argument_errors)
                      HOGFEAT_ERR_INVALID_ARGUMENT);
     ck_assert_int_eq(hogfeat_pipeline_set_rbf_map(p, W, H, 8, 0.0, 1), HOGFEAT_ERR_INVALID_ARGUMENT);
     ck_assert_int_eq(hogfeat_pipeline_set_rbf_map(p, W, H, 8, NAN, 1), HOGFEAT_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(hogfeat_pipeline_set_rbf_map(p, W, H, 8, HOGFEAT_FEATURE_MAP_MAX_GAMMA * 2, 1),
+                     HOGFEAT_ERR_INVALID_ARGUMENT);
     ck_assert_int_eq(hogfeat_pipeline_set_rbf_map(p, 2, 2, 8, 1.0, 1), HOGFEAT_ERR_IMAGE_TOO_SMALL);
     ck_assert_int_eq(hogfeat_pipeline_feature_map(p), HOGFEAT_FEATURE_MAP_HELLINGER);
 

@@ -80,6 +80,10 @@ typedef struct hogfeat_pipeline hogfeat_pipeline;
 #define HOGFEAT_FEATURE_MAP_MAX_STEPS 16
 /** Largest number of random Fourier features of the RBF map. */
 #define HOGFEAT_FEATURE_MAP_MAX_COMPONENTS 1048576
+/** Largest sampling interval of the chi-squared and intersection maps (the defaults are 0.4 to 1.2). */
+#define HOGFEAT_FEATURE_MAP_MAX_INTERVAL 100.0
+/** Largest gamma of the RBF map. */
+#define HOGFEAT_FEATURE_MAP_MAX_GAMMA 1e6
 
 /** Kind of a pipeline descriptor. Values are pinned. */
 typedef enum hogfeat_descriptor_kind {
@@ -445,7 +449,8 @@ HOGFEAT_API hogfeat_status hogfeat_pipeline_descriptor_length(const hogfeat_pipe
  * @param[in] steps    Chi-squared and intersection: sampling steps s, 1 to
  *                     ::HOGFEAT_FEATURE_MAP_MAX_STEPS (2s - 1 values per input value); 0 for
  *                     the other kinds.
- * @param[in] interval Chi-squared and intersection: sampling interval L, finite and > 0, or 0
+ * @param[in] interval Chi-squared and intersection: sampling interval L in
+ *                     (0, ::HOGFEAT_FEATURE_MAP_MAX_INTERVAL], or 0
  *                     for the default: chi-squared 0.8, 0.5, 0.4 for s = 1, 2, 3 (scikit-learn's;
  *                     larger s need an explicit L), intersection 2 pi / P with VLFeat's
  *                     uniform-window period P = max(1, 2.38 ln(s - 1 + 0.8) + 5.6); 0 for the
@@ -472,7 +477,7 @@ HOGFEAT_API hogfeat_status hogfeat_pipeline_set_feature_map(hogfeat_pipeline *pi
  * @param[in] width          Input width in pixels (before the resize, if any).
  * @param[in] height         Input height in pixels.
  * @param[in] num_components D, the output length: 1 to ::HOGFEAT_FEATURE_MAP_MAX_COMPONENTS.
- * @param[in] gamma          Kernel width, finite and > 0.
+ * @param[in] gamma          Kernel width, in (0, ::HOGFEAT_FEATURE_MAP_MAX_GAMMA].
  * @param[in] seed           Any value; the same seed and sizes give the same map.
  * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_INVALID_ARGUMENT;
  *         the errors of hogfeat_pipeline_feature_length(); ::HOGFEAT_ERR_LIMIT_EXCEEDED
