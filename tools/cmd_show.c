@@ -1,4 +1,4 @@
-/* hogfeat show IMAGE -o OUT.pgm
+/* hogfeat show IMAGE -o OUT.pgm|OUT.png
  *
  * Draws what HOG sees: for every cell, one line per orientation bin through
  * the cell centre, perpendicular to the bin's mid-angle (along the edge that
@@ -8,6 +8,22 @@
 
 #include <getopt.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#ifdef HOGFEAT_CLI_HAVE_PNG
+#  include "png_write.h"
+#  define SHOW_PNG "yes"
+#else
+#  define SHOW_PNG "no: this hogfeat was built without libpng"
+#endif
+
+/* 1 when path ends in ".png" (any case). */
+static int wants_png(const char *path)
+{
+    size_t n = strlen(path);
+    return n >= 4 && strcasecmp(path + n - 4, ".png") == 0;
+}
 
 static void show_help(void)
 {
@@ -15,9 +31,10 @@ static void show_help(void)
            "\n"
            "Draw the HOG cell histograms of a PGM image as a picture (a line per\n"
            "orientation bin in every cell, brightness by the bin's value) and write it\n"
-           "as an 8-bit PGM of the image's size.\n"
+           "as an 8-bit grayscale picture of the image's size.\n"
            "\n"
-           "  -o, --output OUT      PGM file to write (required; replaced atomically)\n"
+           "  -o, --output OUT      file to write (required; replaced atomically): PNG\n"
+           "                        when OUT ends in .png (PNG output: %s), else PGM\n"
            "      --cell N          cell side in pixels, 1-4096 (default %d)\n"
            "      --bins N          orientation bins, 1-360 (default %d)\n"
            "      --signed          signed orientations over 0-360 degrees\n"
@@ -27,7 +44,7 @@ static void show_help(void)
            "\n"
            "Exit status: 0 success, 1 runtime error (unreadable image, write failure),\n"
            "2 usage error.\n",
-           CLI_DEFAULT_CELL_PX, CLI_DEFAULT_BINS);
+           SHOW_PNG, CLI_DEFAULT_CELL_PX, CLI_DEFAULT_BINS);
 }
 
 enum { OPT_CELL = 1000, OPT_BINS, OPT_SIGNED, OPT_MAX };
@@ -66,6 +83,10 @@ int cli_cmd_show(cli_ctx *ctx, int argc, char **argv)
     if (!out_path)
         return cli_usage_error(ctx, "missing -o OUT");
     const char *in_path = argv[optind];
+#ifndef HOGFEAT_CLI_HAVE_PNG
+    if (wants_png(out_path))
+        return cli_usage_error(ctx, "cannot write '%s': %s; write a .pgm instead", out_path, SHOW_PNG);
+#endif
 
     hogfeat_image *img = NULL, *picture = NULL, *view = NULL;
     hogfeat_hog_config *cfg = NULL;
@@ -89,18 +110,28 @@ int cli_cmd_show(cli_ctx *ctx, int argc, char **argv)
         st = hogfeat_hog_visualize(cfg, img, picture);
     if (st == HOGFEAT_OK)
         st = hogfeat_visualize_to_u8(picture, (float)max_value, view);
-    if (st == HOGFEAT_OK) {
+    int png_failed = 0;
+    if (st == HOGFEAT_OK && wants_png(out_path)) {
+#ifdef HOGFEAT_CLI_HAVE_PNG
+        char why[512];
+        if (cli_png_write_gray8(out_path, hogfeat_image_data(view), hogfeat_image_width(view),
+                                hogfeat_image_height(view), hogfeat_image_stride_bytes(view), why, sizeof why) != 0) {
+            cli_error(ctx, out_path, "%s", why);
+            png_failed = 1;
+        }
+#endif
+    } else if (st == HOGFEAT_OK) {
         where = out_path;
         st = hogfeat_pgm_write_file(view, out_path);
     }
     if (st != HOGFEAT_OK)
         cli_lib_error(ctx, where, st);
-    else if (!ctx->quiet)
+    else if (!png_failed && !ctx->quiet)
         printf("picture: %zux%zu, %ldx%ld-px cells, %ld bins -> %s\n", hogfeat_image_width(img),
                hogfeat_image_height(img), cell, cell, bins, out_path);
     hogfeat_image_destroy(view);
     hogfeat_image_destroy(picture);
     hogfeat_hog_config_destroy(cfg);
     hogfeat_image_destroy(img);
-    return st == HOGFEAT_OK ? CLI_EXIT_OK : CLI_EXIT_RUNTIME;
+    return st == HOGFEAT_OK && !png_failed ? CLI_EXIT_OK : CLI_EXIT_RUNTIME;
 }

@@ -753,6 +753,50 @@ def pgm(path):
 (w2, h2, maxval), pixels = pgm(sys.argv[2])
 sys.exit(0 if (w1, h1) == (w2, h2) and maxval == 255 and len(pixels) == w2 * h2 and max(pixels) > 0 else 1)
 PY
+# PNG: when this build has it (the help says), the PNG holds the PGM's pixels.
+if "$HOGFEAT" show --help | grep -q 'PNG output: yes'; then
+    run 0 "$HOGFEAT" show --cell 4 --bins 9 "$img" -o picture.png
+    python3 - picture.pgm picture.png <<'PY' || fail "show wrote a PNG whose pixels differ from the PGM"
+import struct, sys, zlib
+pgm = open(sys.argv[1], 'rb').read()
+png = open(sys.argv[2], 'rb').read()
+assert png[:8] == b'\x89PNG\r\n\x1a\n', 'not a PNG signature'
+pos, idat, ihdr = 8, b'', None
+while pos < len(png):
+    n, kind = struct.unpack('>I4s', png[pos:pos + 8])
+    body = png[pos + 8:pos + 8 + n]
+    assert zlib.crc32(kind + body) == struct.unpack('>I', png[pos + 8 + n:pos + 12 + n])[0], 'bad chunk CRC'
+    if kind == b'IHDR':
+        ihdr = struct.unpack('>IIBBBBB', body)
+    elif kind == b'IDAT':
+        idat += body
+    pos += 12 + n
+w, h, depth, colour, _, _, interlace = ihdr
+assert (depth, colour, interlace) == (8, 0, 0), ihdr
+raw, rows, prev = zlib.decompress(idat), [], bytearray(w)
+for y in range(h):
+    f, line = raw[y * (w + 1)], bytearray(raw[y * (w + 1) + 1:(y + 1) * (w + 1)])
+    for x in range(w):
+        a = line[x - 1] if x else 0
+        b, c = prev[x], (prev[x - 1] if x else 0)
+        if f == 1: line[x] = (line[x] + a) & 255
+        elif f == 2: line[x] = (line[x] + b) & 255
+        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
+        elif f == 4:
+            p = a + b - c
+            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+    rows.append(bytes(line))
+    prev = line
+pixels = pgm[-w * h:]
+sys.exit(0 if b''.join(rows) == pixels else 1)
+PY
+    run 1 "$HOGFEAT" show "$img" -o no-such-dir/picture.png
+    err_has '^hogfeat show: no-such-dir/picture\.png: cannot create'
+else
+    run 2 "$HOGFEAT" show "$img" -o picture.png
+    err_has 'built without libpng'
+fi
 run 2 "$HOGFEAT" show "$img"
 run 2 "$HOGFEAT" show --cell 0 "$img" -o x.pgm
 run 1 "$HOGFEAT" show missing.pgm -o x.pgm
