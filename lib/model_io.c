@@ -382,6 +382,14 @@ static hogfeat_status pipeline_parts(const hogfeat_pipeline *pipeline, const cha
 {
     if (!pipeline->svm && !pipeline->knn)
         return hogfeat__fail(HOGFEAT_ERR_MODEL_KIND, "%s: the pipeline has no classifier to save", fn);
+    /* Such a file would be refused on load (read_hogx, DESC): refuse it here. */
+    for (size_t i = 0; i < hogfeat_pipeline_num_descriptors(pipeline); i++) {
+        const hogfeat_hog_config *h = hogfeat_pipeline_descriptor_hog(pipeline, i);
+        if (h && h->preset == HOGFEAT_HOG_PRESET_OPENCV && h->norm != HOGFEAT_NORM_L2HYS)
+            return hogfeat__fail(HOGFEAT_ERR_INVALID_ARGUMENT,
+                                 "%s: HOG descriptor %zu uses the OpenCV preset with block norm %d, which "
+                                 "hogfeat_hog_compute refuses (L2-Hys only)", fn, i, (int)h->norm);
+    }
     parts->pipeline = pipeline;
     parts->svm = pipeline->svm;
     parts->knn = pipeline->svm ? NULL : pipeline->knn;
@@ -655,6 +663,11 @@ static hogfeat_status read_hogx(const mf_section *s, hogfeat_hog_config *h)
         hogfeat_hog_config_set_window_sigma(h, sigma) != HOGFEAT_OK)
         return hogfeat__fail(HOGFEAT_ERR_CORRUPT_DATA, "HOGX section: layout %lu or window sigma out of range",
                              (unsigned long)layout);
+    /* The setters allow it, hogfeat_hog_compute() refuses it: a file is
+     * valid only if its features can be computed. */
+    if (h->preset == HOGFEAT_HOG_PRESET_OPENCV && h->norm != HOGFEAT_NORM_L2HYS)
+        return hogfeat__fail(HOGFEAT_ERR_CORRUPT_DATA, "HOGX section: the OpenCV preset with block norm %d (it "
+                                                       "normalises with L2-Hys only)", (int)h->norm);
     return HOGFEAT_OK;
 }
 

@@ -477,6 +477,20 @@ START_TEST(test_model_roundtrip)
     ck_assert_uint_eq(find_section(buf, size, "DESC"), 0);
     ck_assert_uint_eq(find_section(buf, size, "FMAP"), 0);
     free(buf);
+    /* A HOG that cannot compute (OpenCV preset, L1 blocks) is not saved. */
+    hogfeat_hog_config *bad = hog_with_cell(8);
+    ck_assert_int_eq(hogfeat_hog_config_set_preset(bad, HOGFEAT_HOG_PRESET_OPENCV), HOGFEAT_OK);
+    ck_assert_int_eq(hogfeat_hog_config_set_block_norm(bad, HOGFEAT_NORM_L1), HOGFEAT_OK);
+    hogfeat_pipeline *unsavable = NULL;
+    ck_assert_int_eq(hogfeat_pipeline_create(bad, &unsavable), HOGFEAT_OK);
+    hogfeat_linsvm *one = random_svm(2, 4, 1);
+    ck_assert_int_eq(hogfeat_pipeline_set_linsvm(unsavable, one), HOGFEAT_OK);
+    hogfeat_linsvm_destroy(one);
+    size_t need = 0;
+    ck_assert_int_eq(hogfeat_pipeline_save(unsavable, NULL, 0, &need), HOGFEAT_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(hogfeat_pipeline_save_file(unsavable, "/nonexistent/never-written"), HOGFEAT_ERR_INVALID_ARGUMENT);
+    hogfeat_pipeline_destroy(unsavable);
+    hogfeat_hog_config_destroy(bad);
     /* Hellinger alone makes an FMAP section without DESC. */
     ck_assert_int_eq(hogfeat_pipeline_set_feature_map(plain, HOGFEAT_FEATURE_MAP_HELLINGER, 0, 0.0), HOGFEAT_OK);
     check_roundtrip(plain, 3);
@@ -551,6 +565,16 @@ START_TEST(test_damaged_sections)
         hogfeat_linsvm *bare = NULL;
         ck_assert_int_eq(hogfeat_linsvm_load(buf, size, NULL, &bare), edits[i].want);
     }
+    /* The second HOG made OpenCV-preset with L1 blocks (the setters take it,
+     * hogfeat_hog_compute refuses it): refused on load. */
+    memcpy(buf, good, size);
+    for (int b = 0; b < 4; b++) {
+        buf[desc + 8 + 28 + (size_t)b] = (unsigned char)((uint32_t)HOGFEAT_NORM_L1 >> (8 * b));
+        buf[desc + 8 + 40 + (size_t)b] = (unsigned char)((uint32_t)HOGFEAT_HOG_PRESET_OPENCV >> (8 * b));
+    }
+    reseal(buf, size);
+    ck_assert_int_eq(hogfeat_pipeline_load(buf, size, NULL, &q), HOGFEAT_ERR_CORRUPT_DATA);
+    ck_assert_ptr_nonnull(strstr(hogfeat_last_error_message(), "OpenCV preset"));
     /* A limit on features below the RBF matrix: LIMIT_EXCEEDED. */
     hogfeat_limits *lim = NULL;
     ck_assert_int_eq(hogfeat_limits_create(&lim), HOGFEAT_OK);

@@ -313,6 +313,8 @@ HOGFEAT_API hogfeat_status hogfeat_pipeline_predict(const hogfeat_pipeline *pipe
  * @param[in]  capacity Bytes available.
  * @param[out] out_size Bytes written, or needed when the buffer is short.
  * @return ::HOGFEAT_OK; ::HOGFEAT_ERR_NULL_POINTER; ::HOGFEAT_ERR_MODEL_KIND (no classifier);
+ *         ::HOGFEAT_ERR_INVALID_ARGUMENT (a HOG descriptor that hogfeat_hog_compute() refuses:
+ *         the OpenCV preset with a block norm other than L2-Hys; nothing written);
  *         ::HOGFEAT_ERR_BUFFER_TOO_SMALL (nothing written, @p out_size holds the size needed);
  *         ::HOGFEAT_ERR_LIMIT_EXCEEDED (the serialised size overflows size_t, possible only on
  *         32-bit hosts).
