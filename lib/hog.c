@@ -487,6 +487,8 @@ void hogfeat__workspace_release(hogfeat__workspace *ws)
     hogfeat__buffer_release(&ws->hog);
     hogfeat__buffer_release(&ws->pre1);
     hogfeat__buffer_release(&ws->pre2);
+    hogfeat__buffer_release(&ws->block);
+    hogfeat__buffer_release(&ws->concat);
 }
 
 hogfeat_status hogfeat_hog_compute(const hogfeat_hog_config *config, const hogfeat_image *image,
@@ -634,15 +636,16 @@ hogfeat_status hogfeat__hog_compute_ws(const hogfeat_hog_config *config, const h
     const size_t block_len = (size_t)config->block_w * (size_t)config->block_h * nbins;
     const size_t cell_row_stride = grid.cells_x * nbins;
     /* OpenCV order: blocks column by column, and cells column by column
-     * inside a block; each block is normalised into a scratch buffer (the
-     * preprocessing one, which holds nothing HOG reads) and scattered. */
+     * inside a block; each block is normalised into a scratch buffer of its
+     * own (the preprocessing ones may hold the image a later descriptor of a
+     * pipeline reads) and scattered. */
     const int opencv_order = config->layout == HOGFEAT_HOG_LAYOUT_OPENCV;
     float *block_tmp = NULL;
     if (opencv_order) {
-        st = hogfeat__buffer_reserve(&wsp->pre2, block_len * sizeof(float));
+        st = hogfeat__buffer_reserve(&wsp->block, block_len * sizeof(float));
         if (st != HOGFEAT_OK)
             return st;
-        block_tmp = (float *)(void *)wsp->pre2.data;
+        block_tmp = (float *)(void *)wsp->block.data;
     }
     float *o = out_features;
     for (size_t by = 0; by < grid.blocks_y; by++) {

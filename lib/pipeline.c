@@ -233,13 +233,10 @@ static hogfeat_status extract_ws(const void *ctx, const hogfeat_image *image, fl
         return st;
     float *dst = out;
     if (hogfeat__map_needs_scratch(&ext->map)) {
-        /* The descriptors go to whichever preprocessing buffer does not hold
-         * the image they describe (the blur writes pre2, the resize pre1). */
-        hogfeat__buffer *scratch = p->blur_sigma > 0.0 ? &ws->pre1 : &ws->pre2;
-        st = hogfeat__buffer_reserve(scratch, total * sizeof *dst);
+        st = hogfeat__buffer_reserve(&ws->concat, total * sizeof *dst);
         if (st != HOGFEAT_OK)
             return st;
-        dst = (float *)(void *)scratch->data;
+        dst = (float *)(void *)ws->concat.data;
     }
     size_t offset = 0;
     for (size_t i = 0; i < 1 + ext->num_extra; i++) {

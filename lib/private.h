@@ -109,8 +109,12 @@ hogfeat_status hogfeat__buffer_reserve(hogfeat__buffer *buf, size_t bytes);
 void hogfeat__buffer_release(hogfeat__buffer *buf);
 
 /* One worker's buffers: HOG scratch, and two for preprocessing results. */
+/* Each buffer has one owner, so a descriptor never overwrites what a later
+ * one reads: hog (HOG's grids and histograms), pre1 (the resized image),
+ * pre2 (the blurred image), block (HOG's one-block scratch for the OpenCV
+ * order), concat (a pipeline's descriptors before its feature map). */
 typedef struct hogfeat__workspace {
-    hogfeat__buffer hog, pre1, pre2;
+    hogfeat__buffer hog, pre1, pre2, block, concat;
 } hogfeat__workspace;
 void hogfeat__workspace_release(hogfeat__workspace *ws);
 

@@ -142,6 +142,77 @@ START_TEST(test_concatenation)
 }
 END_TEST
 
+/* Every descriptor reads the same preprocessed image, whichever scratch the
+ * ones before it used (regression: an OpenCV-order HOG reused the buffer of
+ * the blurred image, and a later descriptor read freed memory). Each part
+ * must equal a one-descriptor pipeline with the same preprocessing. */
+START_TEST(test_descriptors_share_no_buffers)
+{
+    hogfeat_hog_config *h4 = hog_with_cell(4), *h8 = hog_with_cell(8);
+    ck_assert_int_eq(hogfeat_hog_config_set_layout(h4, HOGFEAT_HOG_LAYOUT_OPENCV), HOGFEAT_OK);
+    hogfeat_lbp_config *l = lbp_uniform(8);
+    test_rng rng = test_rng_seed(88);
+    hogfeat_image *img = test_random_image(&rng, HOGFEAT_FORMAT_U8_GRAY, W + 7, H + 5);
+    for (int variant = 0; variant < 4; variant++) {
+        const double blur = variant & 1 ? 1.3 : 0.0;
+        const size_t rw = variant & 2 ? W : 0, rh = variant & 2 ? H : 0;
+        hogfeat_pipeline *parts[3] = {NULL, NULL, NULL}, *all = NULL;
+        const hogfeat_hog_config *firsts[3] = {h4, h8, h4};
+        for (int i = 0; i < 3; i++)
+            ck_assert_int_eq(hogfeat_pipeline_create(firsts[i], &parts[i]), HOGFEAT_OK);
+        ck_assert_int_eq(hogfeat_pipeline_add_lbp(parts[2], l), HOGFEAT_OK);
+        ck_assert_int_eq(hogfeat_pipeline_create(h4, &all), HOGFEAT_OK);
+        ck_assert_int_eq(hogfeat_pipeline_add_hog(all, h8), HOGFEAT_OK);
+        ck_assert_int_eq(hogfeat_pipeline_add_lbp(all, l), HOGFEAT_OK);
+        ck_assert_int_eq(hogfeat_pipeline_set_feature_map(all, HOGFEAT_FEATURE_MAP_CHI2, 2, 0.0), HOGFEAT_OK);
+        hogfeat_pipeline *each[4] = {parts[0], parts[1], parts[2], all};
+        for (int i = 0; i < 4; i++) {
+            ck_assert_int_eq(hogfeat_pipeline_set_blur(each[i], blur), HOGFEAT_OK);
+            ck_assert_int_eq(hogfeat_pipeline_set_resize(each[i], rw, rh), HOGFEAT_OK);
+        }
+        size_t n0 = 0, n1 = 0, n2 = 0, n = 0;
+        float *a = extract(parts[0], img, &n0), *b = extract(parts[1], img, &n1);
+        float *c = extract(parts[2], img, &n2), *got = extract(all, img, &n);
+        const size_t lbp_len = n2 - n0; /* parts[2] is HOG 4 then the LBP */
+        const size_t total = n0 + n1 + lbp_len;
+        ck_assert_uint_eq(n, 3 * total);
+        float *concat = malloc(total * sizeof *concat), *want = malloc(n * sizeof *want);
+        ck_assert(concat && want);
+        memcpy(concat, a, n0 * sizeof *a);
+        memcpy(concat + n0, b, n1 * sizeof *b);
+        memcpy(concat + n0 + n1, c + n0, lbp_len * sizeof *c);
+        hogfeat__map map;
+        memset(&map, 0, sizeof map);
+        map.kind = HOGFEAT_FEATURE_MAP_CHI2;
+        map.param = 2;
+        map.param2 = 0.5;
+        hogfeat__map_apply(&map, concat, total, want);
+        ck_assert_msg(memcmp(got, want, n * sizeof *got) == 0, "variant %d (blur %g, resize %zux%zu) differs", variant,
+                      blur, rw, rh);
+        /* The batch path (one workspace reused over images) gives the same. */
+        const hogfeat_image *list[2] = {img, img};
+        float *rows = malloc(2 * n * sizeof *rows);
+        ck_assert_ptr_nonnull(rows);
+        ck_assert_int_eq(hogfeat_pipeline_extract_batch(all, list, 2, 1, rows, n, 2 * n), HOGFEAT_OK);
+        ck_assert_int_eq(memcmp(rows, want, n * sizeof *rows), 0);
+        ck_assert_int_eq(memcmp(rows + n, want, n * sizeof *rows), 0);
+        free(rows);
+        free(want);
+        free(concat);
+        free(a);
+        free(b);
+        free(c);
+        free(got);
+        for (int i = 0; i < 4; i++)
+            hogfeat_pipeline_destroy(each[i]);
+    }
+    hogfeat_image_destroy(img);
+    hogfeat_lbp_config_destroy(l);
+    hogfeat_hog_config_destroy(h8);
+    hogfeat_hog_config_destroy(h4);
+}
+END_TEST
+
 /* ---- maps ---------------------------------------------------------------------- */
 
 START_TEST(test_hellinger)
@@ -804,6 +875,7 @@ int main(void)
         const TTest *test;
     } cases[] = {
         {"concatenation", test_concatenation},
+        {"descriptors_share_no_buffers", test_descriptors_share_no_buffers},
         {"hellinger", test_hellinger},
         {"chi2_matches_scikit_learn", test_chi2_matches_scikit_learn},
         {"chi2_and_intersection_in_pipeline", test_chi2_and_intersection_in_pipeline},
