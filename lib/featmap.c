@@ -387,7 +387,7 @@ static hogfeat_status desc_read_hog(const unsigned char *p, size_t index, hogfea
                              index, why);
     }
     /* Accepted by the setters, refused by hogfeat_hog_compute(). */
-    if (h->preset == HOGFEAT_HOG_PRESET_OPENCV && h->norm != HOGFEAT_NORM_L2HYS)
+    if (hogfeat__hog_norm_unsupported(h))
         return hogfeat__fail(HOGFEAT_ERR_CORRUPT_DATA, "DESC section: descriptor %zu: the OpenCV preset with block "
                                                        "norm %d (it normalises with L2-Hys only)", index, (int)h->norm);
     return HOGFEAT_OK;

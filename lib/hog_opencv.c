@@ -274,7 +274,7 @@ hogfeat_status hogfeat__hog_compute_opencv(const hogfeat_hog_config *config, con
 {
     if (!config || !image || !out_features || !ws)
         return hogfeat__fail(HOGFEAT_ERR_NULL_POINTER, "hogfeat_hog_compute (OpenCV preset): NULL argument");
-    if (config->norm != HOGFEAT_NORM_L2HYS)
+    if (hogfeat__hog_norm_unsupported(config))
         return hogfeat__fail(HOGFEAT_ERR_INVALID_ARGUMENT,
                              "the OpenCV preset normalises blocks with L2-Hys only; block norm %d was set",
                              (int)config->norm);

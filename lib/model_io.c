@@ -385,7 +385,7 @@ static hogfeat_status pipeline_parts(const hogfeat_pipeline *pipeline, const cha
     /* Such a file would be refused on load (read_hogx, DESC): refuse it here. */
     for (size_t i = 0; i < hogfeat_pipeline_num_descriptors(pipeline); i++) {
         const hogfeat_hog_config *h = hogfeat_pipeline_descriptor_hog(pipeline, i);
-        if (h && h->preset == HOGFEAT_HOG_PRESET_OPENCV && h->norm != HOGFEAT_NORM_L2HYS)
+        if (h && hogfeat__hog_norm_unsupported(h))
             return hogfeat__fail(HOGFEAT_ERR_INVALID_ARGUMENT,
                                  "%s: HOG descriptor %zu uses the OpenCV preset with block norm %d, which "
                                  "hogfeat_hog_compute refuses (L2-Hys only)", fn, i, (int)h->norm);
@@ -665,7 +665,7 @@ static hogfeat_status read_hogx(const mf_section *s, hogfeat_hog_config *h)
                              (unsigned long)layout);
     /* The setters allow it, hogfeat_hog_compute() refuses it: a file is
      * valid only if its features can be computed. */
-    if (h->preset == HOGFEAT_HOG_PRESET_OPENCV && h->norm != HOGFEAT_NORM_L2HYS)
+    if (hogfeat__hog_norm_unsupported(h))
         return hogfeat__fail(HOGFEAT_ERR_CORRUPT_DATA, "HOGX section: the OpenCV preset with block norm %d (it "
                                                        "normalises with L2-Hys only)", (int)h->norm);
     return HOGFEAT_OK;

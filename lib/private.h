@@ -85,6 +85,14 @@ struct hogfeat_hog_config {
     hogfeat__binparams bins; /* derived from orientations and signedness */
 };
 
+/* 1 when hogfeat_hog_compute() refuses a configuration that every setter
+ * accepted: the OpenCV preset normalises blocks with L2-Hys only. Loaders
+ * and savers use it so that a model file always computes. */
+static inline int hogfeat__hog_norm_unsupported(const hogfeat_hog_config *h)
+{
+    return h->preset == HOGFEAT_HOG_PRESET_OPENCV && h->norm != HOGFEAT_NORM_L2HYS;
+}
+
 
 /* Output position of value (block by, bx; cell cy, cx within the block; bin b)
  * in a layout, for a grid of blocks_x x blocks_y blocks. */
